@@ -1,0 +1,142 @@
+use std::collections::HashMap;
+
+use super::*;
+
+fn load(toml: Option<&str>, env: &[(&str, &str)]) -> Result<Config> {
+    let env: HashMap<String, String> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let dir = tempfile_dir();
+    let file = toml.map(|t| {
+        let path = dir.join("chatmrpt-db.toml");
+        std::fs::write(&path, t).unwrap();
+        path
+    });
+    Config::load_with(file.as_deref(), |k| env.get(k).cloned())
+}
+
+fn tempfile_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("chatmrpt-config-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn no_configuration_means_embedded_sqlite_in_the_working_directory() {
+    let config = load(None, &[]).unwrap();
+    assert_eq!(config.backend, BackendKind::Sqlite);
+    assert_eq!(config.sqlite.path, PathBuf::from("interactions.db"));
+    assert_eq!(config.sqlite.busy_timeout_ms, 5_000);
+    assert!(config.postgres.is_none());
+}
+
+#[test]
+fn file_values_are_read_and_env_overrides_them() {
+    let toml = r#"
+        backend = "postgres"
+        [sqlite]
+        path = "/var/lib/chat/interactions.db"
+        [postgres]
+        url = "postgres://app:pw@db/chat"
+        schema = "chat"
+    "#;
+    let config = load(
+        Some(toml),
+        &[
+            ("CHATMRPT_DB_POSTGRES_SCHEMA", "other"),
+            ("CHATMRPT_DB_SQLITE_POOL_SIZE", "3"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(config.backend, BackendKind::Postgres);
+    assert_eq!(
+        config.sqlite.path,
+        PathBuf::from("/var/lib/chat/interactions.db")
+    );
+    assert_eq!(config.sqlite.pool_size, 3);
+    let pg = config.postgres.unwrap();
+    assert_eq!(pg.schema, "other");
+    assert_eq!(pg.url.expose(), "postgres://app:pw@db/chat");
+}
+
+#[test]
+fn database_url_is_the_fallback_for_postgres() {
+    let config = load(
+        None,
+        &[
+            ("CHATMRPT_DB_BACKEND", "postgres"),
+            ("DATABASE_URL", "postgres://x@h/d"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(config.postgres.unwrap().url.expose(), "postgres://x@h/d");
+    let config = load(
+        None,
+        &[
+            ("DATABASE_URL", "postgres://x@h/d"),
+            ("CHATMRPT_DB_POSTGRES_URL", "postgres://y@h/d"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(config.postgres.unwrap().url.expose(), "postgres://y@h/d");
+}
+
+#[test]
+fn postgres_without_url_is_a_clear_error() {
+    let err = load(None, &[("CHATMRPT_DB_BACKEND", "postgres")]).unwrap_err();
+    assert!(err.to_string().contains("DATABASE_URL"), "{err}");
+}
+
+#[test]
+fn bad_values_name_their_source() {
+    let err = load(None, &[("CHATMRPT_DB_BACKEND", "mysql")]).unwrap_err();
+    assert!(err.to_string().contains("CHATMRPT_DB_BACKEND"), "{err}");
+    let err = load(None, &[("CHATMRPT_DB_SQLITE_POOL_SIZE", "many")]).unwrap_err();
+    assert!(
+        err.to_string().contains("CHATMRPT_DB_SQLITE_POOL_SIZE"),
+        "{err}"
+    );
+    let err = load(Some("backend = \"sqlite\"\nunknown_key = 1\n"), &[]).unwrap_err();
+    assert!(err.to_string().contains("unknown_key"), "{err}");
+    let err = load(
+        None,
+        &[
+            ("DATABASE_URL", "postgres://h/d"),
+            ("CHATMRPT_DB_POSTGRES_SCHEMA", "Robert'); drop"),
+        ],
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("postgres.schema"), "{err}");
+}
+
+#[test]
+fn memory_sqlite_behind_a_pool_is_refused() {
+    let err = load(None, &[("CHATMRPT_DB_SQLITE_PATH", ":memory:")]).unwrap_err();
+    assert!(err.to_string().contains("pool_size"), "{err}");
+}
+
+#[test]
+fn debug_output_hides_the_password() {
+    let config = load(None, &[("DATABASE_URL", "postgres://app:hunter2@db/chat")]).unwrap();
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("app:***@db"), "{shown}");
+}
+
+#[test]
+fn toml_errors_do_not_echo_the_password() {
+    let err = load(
+        Some("[postgres]\nurl = \"postgres://a:hunter2@h/d\"\npool_size = \"x\"\n"),
+        &[],
+    )
+    .unwrap_err();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}
+
+#[test]
+fn dual_stage_defaults_to_off_and_reads_env() {
+    assert_eq!(load(None, &[]).unwrap().dual.stage, Stage::Off);
+    let config = load(None, &[("CHATMRPT_DB_STAGE", "shadow")]).unwrap();
+    assert_eq!(config.dual.stage, Stage::Shadow);
+}

@@ -1,0 +1,91 @@
+//! The migration stage: which store is written, read and compared.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// Where the move from SQLite to PostgreSQL stands.
+///
+/// | stage | writes | reads from | compared |
+/// |---|---|---|---|
+/// | `off` | SQLite | SQLite | no |
+/// | `dual_write` | SQLite, then PostgreSQL | SQLite | no |
+/// | `shadow` | SQLite, then PostgreSQL | SQLite | PostgreSQL read too |
+/// | `live` | PostgreSQL, then SQLite | PostgreSQL | SQLite read too |
+/// | `rampdown` | PostgreSQL, then SQLite | PostgreSQL | no |
+/// | `complete` | PostgreSQL | PostgreSQL | no |
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// SQLite only.
+    #[default]
+    Off,
+    /// SQLite authoritative, PostgreSQL written too.
+    DualWrite,
+    /// As `DualWrite`, and reads compared against PostgreSQL.
+    Shadow,
+    /// PostgreSQL authoritative, SQLite written and compared.
+    Live,
+    /// PostgreSQL authoritative, SQLite still written.
+    Rampdown,
+    /// PostgreSQL only.
+    Complete,
+}
+
+impl Stage {
+    /// Every stage, in order.
+    pub const ALL: [Stage; 6] = [
+        Stage::Off,
+        Stage::DualWrite,
+        Stage::Shadow,
+        Stage::Live,
+        Stage::Rampdown,
+        Stage::Complete,
+    ];
+
+    /// The stage's name as configured and stored.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Stage::Off => "off",
+            Stage::DualWrite => "dual_write",
+            Stage::Shadow => "shadow",
+            Stage::Live => "live",
+            Stage::Rampdown => "rampdown",
+            Stage::Complete => "complete",
+        }
+    }
+
+    /// Position in [`Stage::ALL`].
+    pub fn ordinal(self) -> usize {
+        Stage::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Stage {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Stage::ALL
+            .into_iter()
+            .find(|s| s.name() == name)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "stage",
+                    format!(
+                        "`{name}` is not one of off, dual_write, shadow, live, rampdown, complete"
+                    ),
+                )
+            })
+    }
+}
