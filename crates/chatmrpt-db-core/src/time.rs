@@ -98,6 +98,43 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Reads a value found in a legacy timestamp column: the legacy text
+    /// (see [`Timestamp::parse_legacy`]) or a number of seconds since the
+    /// Unix epoch (the column has NUMERIC affinity, so some writers left
+    /// numbers), with up to microsecond precision.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when it is neither.
+    pub fn parse_stored(text: &str) -> Result<Self> {
+        Self::parse_legacy(text).or_else(|err| Self::parse_epoch(text.trim()).ok_or(err))
+    }
+
+    fn parse_epoch(text: &str) -> Option<Self> {
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        let unsigned = whole.strip_prefix('-').unwrap_or(whole);
+        if unsigned.is_empty() || !digits(unsigned) || !digits(fraction) || fraction.len() > 6 {
+            return None;
+        }
+        let seconds: i64 = whole.parse().ok()?;
+        let micros: i64 = if fraction.is_empty() {
+            0
+        } else {
+            format!("{fraction:0<6}").parse().ok()?
+        };
+        let micros = if seconds < 0 || whole.starts_with('-') {
+            -micros
+        } else {
+            micros
+        };
+        let at =
+            DateTime::from_timestamp_micros(seconds.checked_mul(1_000_000)?.checked_add(micros)?)?;
+        Self::from_datetime(at).ok()
+    }
+}
+
 impl TryFrom<DateTime<Utc>> for Timestamp {
     type Error = Error;
 
@@ -161,6 +198,30 @@ mod tests {
         ] {
             assert!(Timestamp::parse_legacy(text).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn stored_epoch_numbers_are_read_exactly() {
+        assert_eq!(
+            Timestamp::parse_stored("1722160500")
+                .unwrap()
+                .to_legacy_string(),
+            "2024-07-28 09:55:00"
+        );
+        assert_eq!(
+            Timestamp::parse_stored("1722160500.25")
+                .unwrap()
+                .to_legacy_string(),
+            "2024-07-28 09:55:00.250000"
+        );
+        assert_eq!(
+            Timestamp::parse_stored("2025-07-28 10:15:00")
+                .unwrap()
+                .to_legacy_string(),
+            "2025-07-28 10:15:00"
+        );
+        assert!(Timestamp::parse_stored("12kb").is_err());
+        assert!(Timestamp::parse_stored("1.1234567").is_err());
     }
 
     #[test]

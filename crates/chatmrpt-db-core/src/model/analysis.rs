@@ -235,3 +235,30 @@ pub struct AnalysisStepDetail {
     /// Its calculations, oldest first.
     pub calculations: Vec<Calculation>,
 }
+
+impl AnalysisStepDetail {
+    /// Puts each decision and calculation under its step, keeping their order.
+    /// Rows whose step is not among `steps` are left out.
+    pub fn nest(
+        steps: Vec<AnalysisStep>,
+        decisions: &[AlgorithmDecision],
+        calculations: &[Calculation],
+    ) -> Vec<Self> {
+        steps
+            .into_iter()
+            .map(|step| Self {
+                algorithm_decisions: decisions
+                    .iter()
+                    .filter(|d| d.step_id.as_ref() == Some(&step.step_id))
+                    .cloned()
+                    .collect(),
+                calculations: calculations
+                    .iter()
+                    .filter(|c| c.step_id.as_ref() == Some(&step.step_id))
+                    .cloned()
+                    .collect(),
+                step,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,59 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Manage the ChatMRPT interaction log (SQLite, PostgreSQL, or both).
+#[derive(Debug, Parser)]
+#[command(name = "chatmrpt-db", version, about, long_about = None, after_help = "\
+Configuration comes from --config FILE (TOML), then CHATMRPT_DB_* variables
+(DATABASE_URL for PostgreSQL). With none, the store is ./interactions.db.
+
+Examples:
+  chatmrpt-db migrate
+  chatmrpt-db --database postgres://app@db.internal/chatmrpt?sslmode=verify-full status
+  chatmrpt-db --config /etc/chatmrpt/db.toml status --json")]
+pub struct Cli {
+    /// TOML configuration file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// One store to use instead of the configured one: `sqlite://PATH` or a
+    /// `postgres://` URL with any libpq option.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+
+    /// More log output on stderr (-v info, -vv debug); CHATMRPT_DB_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending schema migrations to the store.
+    #[command(after_help = "\
+Runs as the schema owner. Safe to run from several processes at once.
+
+Examples:
+  chatmrpt-db migrate
+  chatmrpt-db --database sqlite:///var/lib/chatmrpt/interactions.db migrate
+  DATABASE_URL=postgres://owner@db/chatmrpt chatmrpt-db --config db.toml migrate")]
+    Migrate,
+
+    /// Show the backend, applied migrations and row counts per table.
+    #[command(after_help = "\
+Examples:
+  chatmrpt-db status
+  chatmrpt-db --database postgres://app@127.0.0.1/chatmrpt status --json")]
+    Status {
+        /// Print a JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}

@@ -1,0 +1,20 @@
+use std::process::ExitCode;
+
+use chatmrpt_db::{Result, Store};
+
+/// `chatmrpt-db migrate`.
+pub fn run(store: &Store) -> Result<ExitCode> {
+    let applied = store.run_migrations()?;
+    if applied.is_empty() {
+        println!(
+            "{}: schema up to date ({})",
+            store.backend_name(),
+            store.target()
+        );
+    } else {
+        for version in &applied {
+            println!("{}: applied {version}", store.backend_name());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

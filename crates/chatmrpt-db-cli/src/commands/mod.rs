@@ -1,0 +1,20 @@
+//! One module per subcommand.
+
+mod migrate;
+mod status;
+
+use std::process::ExitCode;
+
+use chatmrpt_db::{Result, Store};
+
+use crate::args::{Cli, Command};
+use crate::target;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let config = target::resolve(cli.config.as_deref(), cli.database.as_deref())?;
+    match cli.command {
+        Command::Migrate => migrate::run(&Store::open(&config)?),
+        Command::Status { json } => status::run(&Store::open(&config)?, json),
+    }
+}

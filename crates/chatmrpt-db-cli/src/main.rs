@@ -1,0 +1,42 @@
+//! `chatmrpt-db`: manage the ChatMRPT interaction log from the shell.
+//!
+//! Exit codes: 0 on success, 2 on error with a one-line cause on stderr
+//! (commands that compare stores use 1 for "they differ").
+
+mod args;
+mod commands;
+mod target;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            // The chain is redacted: a driver message may quote a connection string.
+            let cause = chatmrpt_db::error::error_chain(&err);
+            eprintln!("error: {}", chatmrpt_db::secret::redact(&cause));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CHATMRPT_DB_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

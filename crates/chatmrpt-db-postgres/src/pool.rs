@@ -1,0 +1,66 @@
+//! The r2d2 pool and the per-connection session settings.
+
+use std::time::Duration;
+
+use chatmrpt_db_core::{Error, PostgresConfig, Result};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::sql_types::Text;
+
+/// The pool type of the PostgreSQL store.
+pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+
+/// Points every pooled connection at the configured schema.
+///
+/// `search_path` is set with `set_config($1, ...)`, a bound parameter, so the
+/// schema name never becomes SQL text. Tables are unqualified in `schema.rs`.
+#[derive(Debug, Clone)]
+pub struct SchemaSearchPath {
+    /// The schema holding the tables.
+    pub schema: String,
+}
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SchemaSearchPath {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        diesel::sql_query("SELECT set_config('search_path', $1, false)")
+            .bind::<Text, _>(&self.schema)
+            .execute(conn)
+            .map(drop)
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Builds a pool that connects lazily: no connection is opened until first
+/// use, so an application can start while PostgreSQL is down.
+pub fn build_pool(config: &PostgresConfig) -> PgPool {
+    let manager = ConnectionManager::<PgConnection>::new(config.url.expose());
+    Pool::builder()
+        .max_size(config.pool_size)
+        .min_idle(Some(0))
+        .connection_timeout(Duration::from_secs(u64::from(
+            config.connect_timeout_s.max(1),
+        )))
+        .connection_customizer(Box::new(SchemaSearchPath {
+            schema: config.schema.clone(),
+        }))
+        .build_unchecked(manager)
+}
+
+/// Checks a connection can be had now.
+///
+/// # Errors
+///
+/// [`Error::Unavailable`] with the driver's reason (never the password).
+pub fn check(pool: &PgPool) -> Result<()> {
+    pool.get().map(drop).map_err(crate::error::pool_error)
+}
+
+/// Refuses a schema name that would need quoting.
+///
+/// # Errors
+///
+/// [`Error::Config`].
+pub fn validate_schema(schema: &str) -> Result<(), Error> {
+    chatmrpt_db_core::config::validate_schema_name(schema)
+}

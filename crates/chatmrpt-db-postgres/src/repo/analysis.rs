@@ -1,0 +1,180 @@
+use chatmrpt_db_core::{
+    AlgorithmDecision, AnalysisStep, AnalysisStepDetail, AnalysisStepRepository, Calculation,
+    Result, SessionId, StepId,
+};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+
+use super::{SessionEffect, require_parent, write_child};
+use crate::PgStore;
+use crate::error::TxError;
+use crate::rows::{AlgorithmDecisionRow, AnalysisStepRow, CalculationRow};
+use crate::schema::{algorithm_decisions, analysis_steps, calculations};
+
+fn require_step(conn: &mut PgConnection, step: Option<&StepId>) -> Result<(), TxError> {
+    let Some(step) = step else { return Ok(()) };
+    let found = diesel::select(diesel::dsl::exists(
+        analysis_steps::table.find(step.as_str()),
+    ))
+    .get_result(conn)?;
+    require_parent(found, "analysis step", step.as_str())
+}
+
+fn decisions_of(conn: &mut PgConnection, session: &str) -> Result<Vec<AlgorithmDecision>, TxError> {
+    let rows = algorithm_decisions::table
+        .filter(algorithm_decisions::session_id.eq(session))
+        .order((
+            algorithm_decisions::timestamp.is_null().desc(),
+            algorithm_decisions::timestamp.asc(),
+            algorithm_decisions::decision_id.asc(),
+        ))
+        .select(AlgorithmDecisionRow::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(AlgorithmDecisionRow::into_domain)
+        .collect::<Result<_>>()?)
+}
+
+fn calculations_of(conn: &mut PgConnection, session: &str) -> Result<Vec<Calculation>, TxError> {
+    let rows = calculations::table
+        .filter(calculations::session_id.eq(session))
+        .order((
+            calculations::timestamp.is_null().desc(),
+            calculations::timestamp.asc(),
+            calculations::calculation_id.asc(),
+        ))
+        .select(CalculationRow::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(CalculationRow::into_domain)
+        .collect::<Result<_>>()?)
+}
+
+/// Decisions and calculations of the given steps, whatever session they were logged under.
+fn children_of_steps(
+    conn: &mut PgConnection,
+    steps: &[String],
+) -> Result<(Vec<AlgorithmDecision>, Vec<Calculation>), TxError> {
+    let decisions = algorithm_decisions::table
+        .filter(algorithm_decisions::step_id.eq_any(steps))
+        .order((
+            algorithm_decisions::timestamp.is_null().desc(),
+            algorithm_decisions::timestamp.asc(),
+            algorithm_decisions::decision_id.asc(),
+        ))
+        .select(AlgorithmDecisionRow::as_select())
+        .load(conn)?;
+    let calcs = calculations::table
+        .filter(calculations::step_id.eq_any(steps))
+        .order((
+            calculations::timestamp.is_null().desc(),
+            calculations::timestamp.asc(),
+            calculations::calculation_id.asc(),
+        ))
+        .select(CalculationRow::as_select())
+        .load(conn)?;
+    Ok((
+        decisions
+            .into_iter()
+            .map(AlgorithmDecisionRow::into_domain)
+            .collect::<Result<_>>()?,
+        calcs
+            .into_iter()
+            .map(CalculationRow::into_domain)
+            .collect::<Result<_>>()?,
+    ))
+}
+
+impl AnalysisStepRepository for PgStore {
+    fn log_analysis_step(&self, step: &AnalysisStep) -> Result<()> {
+        step.validate()?;
+        let row = AnalysisStepRow::from(step);
+        write_child(
+            self,
+            "analysis step",
+            step.step_id.as_str(),
+            step.session_id.as_ref(),
+            step.timestamp,
+            SessionEffect::Touch,
+            |conn| {
+                diesel::insert_into(analysis_steps::table)
+                    .values(&row)
+                    .execute(conn)?;
+                Ok(())
+            },
+        )
+    }
+
+    fn log_algorithm_decision(&self, decision: &AlgorithmDecision) -> Result<()> {
+        decision.validate()?;
+        let row = AlgorithmDecisionRow::from(decision);
+        let key = decision.decision_id.as_str();
+        write_child(
+            self,
+            "algorithm decision",
+            key,
+            decision.session_id.as_ref(),
+            decision.timestamp,
+            SessionEffect::None,
+            |conn| {
+                require_step(conn, decision.step_id.as_ref())?;
+                diesel::insert_into(algorithm_decisions::table)
+                    .values(&row)
+                    .execute(conn)?;
+                Ok(())
+            },
+        )
+    }
+
+    fn log_calculation(&self, calculation: &Calculation) -> Result<()> {
+        calculation.validate()?;
+        let row = CalculationRow::from(calculation);
+        let key = calculation.calculation_id.as_str();
+        write_child(
+            self,
+            "calculation",
+            key,
+            calculation.session_id.as_ref(),
+            calculation.timestamp,
+            SessionEffect::None,
+            |conn| {
+                require_step(conn, calculation.step_id.as_ref())?;
+                diesel::insert_into(calculations::table)
+                    .values(&row)
+                    .execute(conn)?;
+                Ok(())
+            },
+        )
+    }
+
+    fn list_analysis_steps(&self, session: &SessionId) -> Result<Vec<AnalysisStepDetail>> {
+        self.read(|conn| {
+            let rows = analysis_steps::table
+                .filter(analysis_steps::session_id.eq(session.as_str()))
+                .order((
+                    analysis_steps::timestamp.is_null().desc(),
+                    analysis_steps::timestamp.asc(),
+                    analysis_steps::step_id.asc(),
+                ))
+                .select(AnalysisStepRow::as_select())
+                .load(conn)?;
+            let ids: Vec<String> = rows.iter().map(|r| r.step_id.clone()).collect();
+            let (decisions, calcs) = children_of_steps(conn, &ids)?;
+            let steps = rows
+                .into_iter()
+                .map(AnalysisStepRow::into_domain)
+                .collect::<Result<Vec<_>>>()?;
+            Ok(AnalysisStepDetail::nest(steps, &decisions, &calcs))
+        })
+    }
+
+    fn list_algorithm_decisions(&self, session: &SessionId) -> Result<Vec<AlgorithmDecision>> {
+        self.read(|conn| decisions_of(conn, session.as_str()))
+    }
+
+    fn list_calculations(&self, session: &SessionId) -> Result<Vec<Calculation>> {
+        self.read(|conn| calculations_of(conn, session.as_str()))
+    }
+}

@@ -1,0 +1,208 @@
+//! The PostgreSQL store: a pool, the migrations, and the transaction helpers
+//! the repository implementations share.
+
+use chatmrpt_db_core::{Error, PostgresConfig, Result};
+use diesel::connection::Connection;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, PooledConnection};
+use diesel::result::QueryResult;
+use diesel::sql_types::BigInt;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::STORE;
+use crate::error::{TxError, pool_error, query_error, write_error};
+use crate::pool::{PgPool, build_pool, check, validate_schema};
+
+/// The PostgreSQL migrations, embedded at build time from `migrations_postgres/`.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations_postgres");
+
+/// Advisory lock key held while migrating, so that several processes
+/// starting at once migrate one after the other ("chatmrpt" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6368_6174_6d72_7074;
+
+/// The interaction log in a PostgreSQL schema.
+///
+/// Opening never changes the schema: call [`PgStore::run_migrations`] (or
+/// `chatmrpt-db migrate`) explicitly, as the schema owner.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    schema: String,
+    target: String,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("target", &self.target)
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+type PooledPg = PooledConnection<ConnectionManager<PgConnection>>;
+
+impl PgStore {
+    /// Opens the configured database and checks that a connection can be had.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a bad schema name; [`Error::Unavailable`] when
+    /// the server cannot be reached (the reason never shows the password).
+    pub fn open(config: &PostgresConfig) -> Result<Self> {
+        let store = Self::open_lazy(config)?;
+        check(&store.pool)?;
+        Ok(store)
+    }
+
+    /// Opens the configured database without connecting: the first operation
+    /// connects. For applications that must start while PostgreSQL is down.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a bad schema name.
+    pub fn open_lazy(config: &PostgresConfig) -> Result<Self> {
+        validate_schema(&config.schema)?;
+        Ok(Self {
+            pool: build_pool(config),
+            schema: config.schema.clone(),
+            target: config.url.redacted(),
+        })
+    }
+
+    /// The schema holding the tables.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// The connection string with its password hidden.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// Creates the schema when missing and applies every pending migration,
+    /// holding an advisory lock so concurrent callers take turns. Returns the
+    /// versions applied.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Migration`] when a migration fails (it is rolled back), or
+    /// [`Error::Unavailable`].
+    pub fn run_migrations(&self) -> Result<Vec<String>> {
+        let mut conn = self.connection()?;
+        // The name passed validate_schema: [a-z_][a-z0-9_]*, so quoting is exact.
+        diesel::sql_query(format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", self.schema))
+            .execute(&mut conn)
+            .map_err(migration_error_from)?;
+        lock(&mut conn, "pg_advisory_lock")?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map(|v| v.iter().map(ToString::to_string).collect());
+        lock(&mut conn, "pg_advisory_unlock")?;
+        applied.map_err(|source| Error::Migration {
+            store: STORE,
+            source,
+        })
+    }
+
+    /// The versions of the migrations applied to this schema, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Migration`] when the bookkeeping cannot be read.
+    pub fn applied_migrations(&self) -> Result<Vec<String>> {
+        let mut conn = self.connection()?;
+        let mut applied: Vec<String> = conn
+            .applied_migrations()
+            .map_err(|source| Error::Migration {
+                store: STORE,
+                source,
+            })?
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        applied.sort();
+        Ok(applied)
+    }
+
+    /// Reverts every applied migration, newest first (tests and tooling).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Migration`] when a revert fails.
+    pub fn revert_all_migrations(&self) -> Result<()> {
+        let mut conn = self.connection()?;
+        conn.revert_all_migrations(MIGRATIONS)
+            .map_err(|source| Error::Migration {
+                store: STORE,
+                source,
+            })?;
+        Ok(())
+    }
+
+    /// Runs a read on a pooled connection.
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&mut PgConnection) -> Result<T, TxError>,
+    ) -> Result<T> {
+        let mut conn = self.connection()?;
+        f(&mut conn).map_err(|e| match e {
+            TxError::Domain(e) => e,
+            TxError::Diesel(e) => query_error(e),
+        })
+    }
+
+    /// Runs a write in a transaction; a unique violation becomes `Conflict`
+    /// on `entity` `key`.
+    pub(crate) fn write<T>(
+        &self,
+        entity: &'static str,
+        key: &str,
+        f: impl FnOnce(&mut PgConnection) -> Result<T, TxError>,
+    ) -> Result<T> {
+        let mut conn = self.connection()?;
+        PgConnection::transaction(&mut conn, f).map_err(|e| match e {
+            TxError::Domain(e) => e,
+            TxError::Diesel(e) => write_error(entity, key, e),
+        })
+    }
+
+    /// A pooled connection.
+    pub(crate) fn connection(&self) -> Result<PooledPg> {
+        self.pool.get().map_err(pool_error)
+    }
+}
+
+fn lock(conn: &mut PgConnection, function: &str) -> Result<()> {
+    diesel::sql_query(format!("SELECT {function}($1)"))
+        .bind::<BigInt, _>(MIGRATION_LOCK)
+        .execute(conn)
+        .map(drop)
+        .map_err(migration_error_from)
+}
+
+fn migration_error_from(err: diesel::result::Error) -> Error {
+    Error::Migration {
+        store: STORE,
+        source: Box::new(err),
+    }
+}
+
+/// Turns diesel's "no row" into `None`.
+pub(crate) fn optional<T>(r: QueryResult<T>) -> Result<Option<T>, TxError> {
+    use diesel::OptionalExtension;
+    r.optional().map_err(TxError::from)
+}
+
+/// Establishes a single connection outside the pool (tools, tests).
+///
+/// # Errors
+///
+/// [`Error::Unavailable`] with the driver's reason.
+pub fn connect(url: &chatmrpt_db_core::DatabaseUrl) -> Result<PgConnection> {
+    PgConnection::establish(url.expose()).map_err(|e| Error::Unavailable {
+        store: STORE,
+        source: chatmrpt_db_core::secret::redact(&e.to_string()).into(),
+    })
+}

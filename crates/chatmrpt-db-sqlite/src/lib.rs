@@ -1,0 +1,20 @@
+//! The SQLite store of `chatmrpt-db`: the interaction log in the file the
+//! legacy ChatMRPT application already writes, on diesel and an r2d2 pool.
+//!
+//! Values keep the legacy storage format — timestamps as
+//! `YYYY-MM-DD HH:MM:SS[.ffffff]` text, booleans as 0/1, legacy table and
+//! column names — so every tool that still reads `interactions.db` keeps
+//! working. Each pooled connection runs in WAL mode with a busy timeout,
+//! enforced foreign keys and `synchronous = NORMAL` (see [`pool`]).
+
+mod error;
+pub mod pool;
+mod repo;
+mod rows;
+mod schema;
+mod store;
+
+pub use store::{MIGRATIONS, SqliteStore, connect};
+
+/// The store's name in errors, logs and metrics.
+pub const STORE: &str = "sqlite";

@@ -1,0 +1,60 @@
+//! The r2d2 pool and the PRAGMAs every pooled connection gets.
+
+use std::time::Duration;
+
+use chatmrpt_db_core::{Error, Result, SqliteConfig};
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::sqlite::SqliteConnection;
+
+/// The pool type of the SQLite store.
+pub type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
+
+/// Sets the per-connection PRAGMAs the legacy application never set.
+///
+/// - `journal_mode = WAL`: readers never block the writer, and the file stays
+///   readable by every SQLite tool (WAL is persistent in the file header).
+/// - `busy_timeout`: a writer waits for the lock instead of failing with
+///   "database is locked" (the legacy app silently dropped such writes).
+/// - `foreign_keys = ON`: declared keys are enforced, per connection.
+/// - `synchronous = NORMAL`: durable across application crashes in WAL mode;
+///   only an OS crash may lose the last transactions.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionOptions {
+    /// Busy timeout in milliseconds.
+    pub busy_timeout_ms: u32,
+}
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionOptions {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        // busy_timeout first: switching to WAL itself needs the lock.
+        let pragmas = format!(
+            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+            self.busy_timeout_ms
+        );
+        conn.batch_execute(&pragmas)
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Opens a pool on the configured file, creating the file when missing.
+///
+/// # Errors
+///
+/// [`Error::Unavailable`] when no connection can be opened.
+pub fn build_pool(config: &SqliteConfig) -> Result<SqlitePool> {
+    let manager = ConnectionManager::<SqliteConnection>::new(config.path.to_string_lossy());
+    Pool::builder()
+        .max_size(config.pool_size)
+        .connection_timeout(Duration::from_millis(
+            u64::from(config.busy_timeout_ms) + 5_000,
+        ))
+        .connection_customizer(Box::new(ConnectionOptions {
+            busy_timeout_ms: config.busy_timeout_ms,
+        }))
+        .build(manager)
+        .map_err(|e| Error::Unavailable {
+            store: crate::STORE,
+            source: Box::new(e),
+        })
+}

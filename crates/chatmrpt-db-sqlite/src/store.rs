@@ -1,0 +1,161 @@
+//! The SQLite store: a pool, the migrations, and the transaction helpers the
+//! repository implementations share.
+
+use std::path::Path;
+
+use chatmrpt_db_core::{Error, Result, SqliteConfig};
+use diesel::connection::Connection;
+use diesel::result::QueryResult;
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::STORE;
+use crate::error::{TxError, pool_error, query_error, write_error};
+use crate::pool::{SqlitePool, build_pool};
+
+/// The SQLite migrations, embedded at build time from `migrations_sqlite/`.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations_sqlite");
+
+/// The interaction log in a SQLite file.
+///
+/// Opening never changes the schema: call [`SqliteStore::run_migrations`]
+/// (or `chatmrpt-db migrate`) explicitly.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    path: String,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating when missing) the configured file.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] when the file cannot be opened.
+    pub fn open(config: &SqliteConfig) -> Result<Self> {
+        Ok(Self {
+            pool: build_pool(config)?,
+            path: config.path.display().to_string(),
+        })
+    }
+
+    /// Opens `path` with every other setting at its default.
+    ///
+    /// # Errors
+    ///
+    /// As [`SqliteStore::open`].
+    pub fn open_path(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open(&SqliteConfig {
+            path: path.as_ref().to_path_buf(),
+            ..SqliteConfig::default()
+        })
+    }
+
+    /// The database file's path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Applies every pending migration; returns the versions applied.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Migration`] when a migration fails (it is rolled back).
+    pub fn run_migrations(&self) -> Result<Vec<String>> {
+        let mut conn = self.pool.get().map_err(pool_error)?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(migration_error)?;
+        Ok(applied.iter().map(ToString::to_string).collect())
+    }
+
+    /// The versions of the migrations applied to this file, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Migration`] when the bookkeeping cannot be read.
+    pub fn applied_migrations(&self) -> Result<Vec<String>> {
+        let mut conn = self.pool.get().map_err(pool_error)?;
+        let mut applied: Vec<String> = conn
+            .applied_migrations()
+            .map_err(migration_error)?
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        applied.sort();
+        Ok(applied)
+    }
+
+    /// Reverts every applied migration, newest first (tests and tooling).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Migration`] when a revert fails.
+    pub fn revert_all_migrations(&self) -> Result<()> {
+        let mut conn = self.pool.get().map_err(pool_error)?;
+        conn.revert_all_migrations(MIGRATIONS)
+            .map_err(migration_error)?;
+        Ok(())
+    }
+
+    /// Runs a read on a pooled connection.
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&mut SqliteConnection) -> Result<T, TxError>,
+    ) -> Result<T> {
+        let mut conn = self.pool.get().map_err(pool_error)?;
+        f(&mut conn).map_err(|e| match e {
+            TxError::Domain(e) => e,
+            TxError::Diesel(e) => query_error(e),
+        })
+    }
+
+    /// Runs a write in an immediate transaction (takes the write lock up
+    /// front, so the busy timeout applies instead of a failed lock upgrade).
+    /// A unique violation becomes `Conflict` on `entity` `key`.
+    pub(crate) fn write<T>(
+        &self,
+        entity: &'static str,
+        key: &str,
+        f: impl FnOnce(&mut SqliteConnection) -> Result<T, TxError>,
+    ) -> Result<T> {
+        let mut conn = self.pool.get().map_err(pool_error)?;
+        conn.immediate_transaction(f).map_err(|e| match e {
+            TxError::Domain(e) => e,
+            TxError::Diesel(e) => write_error(entity, key, e),
+        })
+    }
+}
+
+fn migration_error(err: Box<dyn std::error::Error + Send + Sync>) -> Error {
+    Error::Migration {
+        store: STORE,
+        source: err,
+    }
+}
+
+/// Runs `f` and turns diesel's "no row" into `None`.
+pub(crate) fn optional<T>(r: QueryResult<T>) -> Result<Option<T>, TxError> {
+    use diesel::OptionalExtension;
+    r.optional().map_err(TxError::from)
+}
+
+/// Establishes a single connection outside the pool (tools, tests).
+///
+/// # Errors
+///
+/// [`Error::Unavailable`].
+pub fn connect(path: &str) -> Result<SqliteConnection> {
+    SqliteConnection::establish(path).map_err(|e| Error::Unavailable {
+        store: STORE,
+        source: Box::new(e),
+    })
+}

@@ -1,0 +1,1 @@
+//! Home of the runnable examples; see the `[[example]]` entries in `Cargo.toml`.

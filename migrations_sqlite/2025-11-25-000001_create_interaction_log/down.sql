@@ -1,0 +1,17 @@
+DROP TABLE IF EXISTS arena_training_exports;
+DROP TABLE IF EXISTS arena_battles;
+DROP TABLE IF EXISTS routing_decisions;
+DROP TABLE IF EXISTS explanations;
+DROP TABLE IF EXISTS visualization_metadata;
+DROP TABLE IF EXISTS ward_rankings;
+DROP TABLE IF EXISTS variable_relationships;
+DROP TABLE IF EXISTS anomalies;
+DROP TABLE IF EXISTS calculations;
+DROP TABLE IF EXISTS algorithm_decisions;
+DROP TABLE IF EXISTS analysis_steps;
+DROP TABLE IF EXISTS llm_interactions;
+DROP TABLE IF EXISTS errors;
+DROP TABLE IF EXISTS analysis_events;
+DROP TABLE IF EXISTS file_uploads;
+DROP TABLE IF EXISTS messages;
+DROP TABLE IF EXISTS sessions;
