@@ -20,7 +20,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             // The chain is redacted: a driver message may quote a connection string.
+            // One line: driver messages (libpq) span several lines.
             let cause = chatmrpt_db::error::error_chain(&err);
+            let cause = cause.split_whitespace().collect::<Vec<_>>().join(" ");
             eprintln!("error: {}", chatmrpt_db::secret::redact(&cause));
             ExitCode::from(2)
         }

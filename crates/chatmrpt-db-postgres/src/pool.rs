@@ -41,6 +41,7 @@ pub fn build_pool(config: &PostgresConfig) -> PgPool {
         .connection_timeout(Duration::from_secs(u64::from(
             config.connect_timeout_s.max(1),
         )))
+        .error_handler(Box::new(QuietErrors))
         .connection_customizer(Box::new(SchemaSearchPath {
             schema: config.schema.clone(),
         }))
@@ -63,4 +64,16 @@ pub fn check(pool: &PgPool) -> Result<()> {
 /// [`Error::Config`].
 pub fn validate_schema(schema: &str) -> Result<(), Error> {
     chatmrpt_db_core::config::validate_schema_name(schema)
+}
+
+/// Sends the pool's connection errors to `tracing` at debug level instead of
+/// r2d2's default `log::error!` per attempt: the caller receives the error
+/// as [`Error::Unavailable`] and decides whether it is worth reporting.
+#[derive(Debug, Clone, Copy)]
+struct QuietErrors;
+
+impl diesel::r2d2::HandleError<diesel::r2d2::Error> for QuietErrors {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        tracing::debug!(store = crate::STORE, error = %chatmrpt_db_core::secret::redact(&error.to_string()), "pool connection attempt failed");
+    }
 }

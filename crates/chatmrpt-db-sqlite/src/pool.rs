@@ -49,6 +49,7 @@ pub fn build_pool(config: &SqliteConfig) -> Result<SqlitePool> {
         .connection_timeout(Duration::from_millis(
             u64::from(config.busy_timeout_ms) + 5_000,
         ))
+        .error_handler(Box::new(QuietErrors))
         .connection_customizer(Box::new(ConnectionOptions {
             busy_timeout_ms: config.busy_timeout_ms,
         }))
@@ -57,4 +58,16 @@ pub fn build_pool(config: &SqliteConfig) -> Result<SqlitePool> {
             store: crate::STORE,
             source: Box::new(e),
         })
+}
+
+/// Sends the pool's connection errors to `tracing` at debug level instead of
+/// r2d2's default `log::error!` per attempt: the caller receives the error
+/// as [`Error::Unavailable`] and decides whether it is worth reporting.
+#[derive(Debug, Clone, Copy)]
+struct QuietErrors;
+
+impl diesel::r2d2::HandleError<diesel::r2d2::Error> for QuietErrors {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        tracing::debug!(store = crate::STORE, error = %chatmrpt_db_core::secret::redact(&error.to_string()), "pool connection attempt failed");
+    }
 }

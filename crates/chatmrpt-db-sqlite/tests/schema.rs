@@ -1,5 +1,6 @@
 //! Schema invariants of the SQLite store: migrations round-trip, schema.rs
 //! matches them, every foreign key is indexed, PRAGMAs hold per connection.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers: a panic is the failure report")]
 
 use std::process::Command;
 
@@ -85,7 +86,11 @@ fn every_foreign_key_column_leads_an_index() {
     )
     .load(&mut conn)
     .unwrap();
-    assert!(fks.len() >= 18, "expected the declared foreign keys, found {}", fks.len());
+    assert!(
+        fks.len() >= 18,
+        "expected the declared foreign keys, found {}",
+        fks.len()
+    );
     for fk in fks {
         let Count { n } = diesel::sql_query(
             "SELECT COUNT(*) AS n FROM pragma_index_list(?1) l, pragma_index_info(l.name) i WHERE i.seqno = 0 AND i.name = ?2",
@@ -94,7 +99,12 @@ fn every_foreign_key_column_leads_an_index() {
         .bind::<Text, _>(&fk.from_col)
         .get_result(&mut conn)
         .unwrap();
-        assert!(n > 0, "{}.{} has no index led by it", fk.table_name, fk.from_col);
+        assert!(
+            n > 0,
+            "{}.{} has no index led by it",
+            fk.table_name,
+            fk.from_col
+        );
     }
 }
 
@@ -117,15 +127,26 @@ fn pooled_connections_run_wal_with_enforced_foreign_keys() {
     let (store, path) = migrated(&dir);
     // A write through the store proves the pool's connections work; the
     // file's journal mode is persistent, so a plain connection sees WAL.
-    store.log_message(&Message::new("s1", "user", "hi")).unwrap();
+    store
+        .log_message(&Message::new("s1", "user", "hi"))
+        .unwrap();
     let mut conn = connect(&path).unwrap();
-    let journal: SqlText = diesel::sql_query("SELECT journal_mode AS sql FROM pragma_journal_mode").get_result(&mut conn).unwrap();
+    let journal: SqlText = diesel::sql_query("SELECT journal_mode AS sql FROM pragma_journal_mode")
+        .get_result(&mut conn)
+        .unwrap();
     assert_eq!(journal.sql, "wal");
     // foreign_keys is per connection: the store's own connections enforce it,
     // so a child row pointing at no step is refused by the store...
-    let orphan = chatmrpt_db_core::AlgorithmDecision::new("s1", chatmrpt_db_core::StepId::new("no-such-step"), "k");
+    let orphan = chatmrpt_db_core::AlgorithmDecision::new(
+        "s1",
+        chatmrpt_db_core::StepId::new("no-such-step"),
+        "k",
+    );
     use chatmrpt_db_core::AnalysisStepRepository;
-    assert!(matches!(store.log_algorithm_decision(&orphan), Err(Error::NotFound { .. })));
+    assert!(matches!(
+        store.log_algorithm_decision(&orphan),
+        Err(Error::NotFound { .. })
+    ));
     // ...and the settings themselves are as documented.
     let pool = chatmrpt_db_sqlite::pool::build_pool(&chatmrpt_db_core::SqliteConfig {
         path: path.clone().into(),
@@ -139,13 +160,21 @@ fn pooled_connections_run_wal_with_enforced_foreign_keys() {
     )
     .get_result(&mut *pooled)
     .unwrap();
-    assert_eq!((p.journal.as_str(), p.fk, p.sync, p.busy), ("wal", 1, 1, 5000));
+    assert_eq!(
+        (p.journal.as_str(), p.fk, p.sync, p.busy),
+        ("wal", 1, 1, 5000)
+    );
 }
 
 /// The `diesel` binary, or a failure that says how to install it.
 fn diesel_cli() -> std::path::PathBuf {
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
-    let candidates = [std::path::PathBuf::from("diesel"), home.join(".cargo/bin/diesel")];
+    let home = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_default();
+    let candidates = [
+        std::path::PathBuf::from("diesel"),
+        home.join(".cargo/bin/diesel"),
+    ];
     candidates
         .into_iter()
         .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
@@ -160,8 +189,15 @@ fn diesel_cli() -> std::path::PathBuf {
 fn schema_rs_matches_diesel_print_schema_of_the_migrations() {
     let dir = tempfile::tempdir().unwrap();
     let (_, path) = migrated(&dir);
-    let output = Command::new(diesel_cli()).args(["print-schema", "--database-url", &path]).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new(diesel_cli())
+        .args(["print-schema", "--database-url", &path])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let printed = String::from_utf8(output.stdout).unwrap();
     let committed = include_str!("../src/schema.rs");
     assert!(

@@ -18,3 +18,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Status { json } => status::run(&Store::open(&config)?, json),
     }
 }
+
+/// Prints `value` as pretty JSON on stdout.
+pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| chatmrpt_db::Error::Database {
+        store: "output",
+        source: Box::new(e),
+    })?;
+    println!("{text}");
+    Ok(())
+}

@@ -2,6 +2,8 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use chatmrpt_db::{Result, Store, Table};
+
+use super::print_json;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -21,10 +23,7 @@ pub fn run(store: &Store, json: bool) -> Result<ExitCode> {
         rows: counts(store)?,
     };
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&status).unwrap_or_default()
-        );
+        print_json(&status)?;
     } else {
         print_text(&status);
     }
