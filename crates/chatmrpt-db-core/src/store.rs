@@ -9,6 +9,7 @@ use crate::repo::{
     MessageRepository, RoutingDecisionRepository, SessionRepository, StoreInfo,
     VariableRelationshipRepository, VisualizationRepository, WardRankingRepository,
 };
+use crate::scan::TableScan;
 use crate::{ExplanationFilter, VisualizationFilter};
 
 /// Sessions exported per page by [`InteractionStore::for_each_session_export`].
@@ -32,6 +33,7 @@ pub trait InteractionStore:
     + RoutingDecisionRepository
     + ArenaRepository
     + StoreInfo
+    + TableScan
     + Send
     + Sync
 {
@@ -115,6 +117,7 @@ impl<T> InteractionStore for T where
         + RoutingDecisionRepository
         + ArenaRepository
         + StoreInfo
+        + TableScan
         + Send
         + Sync
 {

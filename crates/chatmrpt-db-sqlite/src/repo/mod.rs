@@ -12,6 +12,7 @@ pub(crate) mod info;
 mod llm_interaction;
 mod message;
 mod routing_decision;
+mod scan;
 pub(crate) mod session;
 mod variable_relationship;
 mod visualization;
