@@ -1,6 +1,10 @@
 //! Schema invariants of the SQLite store: migrations round-trip, schema.rs
 //! matches them, every foreign key is indexed, PRAGMAs hold per connection.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers: a panic is the failure report")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a panic is the failure report"
+)]
 
 use std::process::Command;
 
