@@ -9,4 +9,5 @@
     reason = "test support: a panic is the failure report"
 )]
 
+pub mod contract;
 pub mod pg;
