@@ -1,5 +1,9 @@
 //! The `chatmrpt-db` binary, run as a user would.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers: a panic is the failure report")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a panic is the failure report"
+)]
 
 use std::process::{Command, Output};
 

@@ -51,3 +51,12 @@ pub fn non_negative(field: &'static str, value: Option<i64>) -> Result<()> {
         _ => Ok(()),
     }
 }
+
+/// The documented normalisation of floats: `-0.0` is stored as `0.0`.
+///
+/// SQLite stores an integral REAL as an integer and so loses the sign of
+/// negative zero; PostgreSQL keeps it. Both stores write `-0.0` as `0.0`
+/// so they agree. Every other value is unchanged (`x + 0.0 == x`).
+pub fn positive_zero(value: Option<f64>) -> Option<f64> {
+    value.map(|v| v + 0.0)
+}

@@ -2,7 +2,7 @@ use chatmrpt_db_core::{AlgorithmDecision, DecisionId, Result, SessionId, StepId}
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::{ts_from_sql, ts_to_sql};
+use super::{positive_zero, ts_from_sql, ts_to_sql};
 use crate::schema::algorithm_decisions;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -30,7 +30,7 @@ impl From<&AlgorithmDecision> for AlgorithmDecisionRow {
             options: r.options.clone(),
             criteria: r.criteria.clone(),
             selected_option: r.selected_option.clone(),
-            confidence: r.confidence,
+            confidence: positive_zero(r.confidence),
         }
     }
 }

@@ -2,7 +2,7 @@ use chatmrpt_db_core::{AnalysisStep, JsonText, Result, SessionId, StepId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::{ts_from_sql, ts_to_sql};
+use super::{positive_zero, ts_from_sql, ts_to_sql};
 use crate::schema::analysis_steps;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -31,7 +31,7 @@ impl From<&AnalysisStep> for AnalysisStepRow {
             output_summary: r.output_summary.clone(),
             algorithm: r.algorithm.clone(),
             parameters: r.parameters.as_ref().map(|j| j.as_str().to_owned()),
-            execution_time: r.execution_time,
+            execution_time: positive_zero(r.execution_time),
             error: r.error.clone(),
         }
     }

@@ -2,7 +2,7 @@ use chatmrpt_db_core::{ArenaBattle, BattleId, Result, SessionId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::{ts_from_sql, ts_to_sql};
+use super::{positive_zero, ts_from_sql, ts_to_sql};
 use crate::schema::arena_battles;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -39,15 +39,15 @@ impl From<&ArenaBattle> for ArenaBattleRow {
             model_b: r.model_b.clone(),
             response_a: r.response_a.clone(),
             response_b: r.response_b.clone(),
-            latency_a: r.latency_a,
-            latency_b: r.latency_b,
+            latency_a: positive_zero(r.latency_a),
+            latency_b: positive_zero(r.latency_b),
             tokens_a: r.tokens_a,
             tokens_b: r.tokens_b,
             user_preference: r.user_preference.clone(),
-            elo_before_a: r.elo_before_a,
-            elo_before_b: r.elo_before_b,
-            elo_after_a: r.elo_after_a,
-            elo_after_b: r.elo_after_b,
+            elo_before_a: positive_zero(r.elo_before_a),
+            elo_before_b: positive_zero(r.elo_before_b),
+            elo_after_a: positive_zero(r.elo_after_a),
+            elo_after_b: positive_zero(r.elo_after_b),
             view_index: r.view_index,
         }
     }

@@ -2,7 +2,7 @@ use chatmrpt_db_core::{JsonText, MessageId, Result, RoutingDecision, RoutingId, 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::{ts_from_sql, ts_to_sql};
+use super::{positive_zero, ts_from_sql, ts_to_sql};
 use crate::schema::routing_decisions;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -32,7 +32,7 @@ impl From<&RoutingDecision> for RoutingDecisionRow {
             routing_decision: r.routing_decision.clone(),
             routing_method: r.routing_method.clone(),
             keywords_matched: r.keywords_matched.as_ref().map(|j| j.as_str().to_owned()),
-            confidence: r.confidence,
+            confidence: positive_zero(r.confidence),
             ollama_reasoning: r.ollama_reasoning.clone(),
             session_context: r.session_context.as_ref().map(|j| j.as_str().to_owned()),
         }

@@ -2,7 +2,7 @@ use chatmrpt_db_core::{RankingId, Result, SessionId, WardRanking};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::{ts_from_sql, ts_to_sql};
+use super::{positive_zero, ts_from_sql, ts_to_sql};
 use crate::schema::ward_rankings;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -27,7 +27,7 @@ impl From<&WardRanking> for WardRankingRow {
             timestamp: ts_to_sql(r.timestamp),
             ward_name: r.ward_name.clone(),
             overall_rank: r.overall_rank,
-            median_score: r.median_score,
+            median_score: positive_zero(r.median_score),
             vulnerability_category: r.vulnerability_category.clone(),
             contributing_factors: r.contributing_factors.clone(),
             anomaly_flags: r.anomaly_flags.clone(),

@@ -1,7 +1,7 @@
 use chatmrpt_db_core::{InteractionId, JsonText, LlmInteraction, Result, SessionId};
 use diesel::prelude::*;
 
-use super::{ts_from_sql, ts_to_sql};
+use super::{positive_zero, ts_from_sql, ts_to_sql};
 use crate::schema::llm_interactions;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -30,7 +30,7 @@ impl From<&LlmInteraction> for LlmInteractionRow {
             prompt_context: r.prompt_context.as_ref().map(|j| j.as_str().to_owned()),
             response: r.response.clone(),
             tokens_used: r.tokens_used,
-            latency: r.latency,
+            latency: positive_zero(r.latency),
             enhanced_timing: r.enhanced_timing.as_ref().map(|j| j.as_str().to_owned()),
         }
     }

@@ -1,7 +1,7 @@
 use chatmrpt_db_core::{RelationshipId, Result, SessionId, VariableRelationship};
 use diesel::prelude::*;
 
-use super::{ts_from_sql, ts_to_sql};
+use super::{positive_zero, ts_from_sql, ts_to_sql};
 use crate::schema::variable_relationships;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -25,7 +25,7 @@ impl From<&VariableRelationship> for VariableRelationshipRow {
             variable_name: r.variable_name.clone(),
             relationship_type: r.relationship_type.clone(),
             evidence: r.evidence.clone(),
-            confidence_score: r.confidence_score,
+            confidence_score: positive_zero(r.confidence_score),
         }
     }
 }
