@@ -114,3 +114,23 @@ fn every_command_explains_itself_with_an_example() {
         );
     }
 }
+
+#[test]
+fn migrate_creates_all_tables_on_an_empty_postgres_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = chatmrpt_db_testing::pg::TestDatabase::new();
+    let out = chatmrpt_db(&["--database", db.url(), "migrate"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("postgres: applied 20251125000001"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = chatmrpt_db(&["--database", db.url(), "status", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["backend"], "postgres");
+    let rows = status["rows"].as_object().unwrap();
+    assert_eq!(rows.len(), 17);
+    assert!(rows.values().all(|n| n == 0));
+}
