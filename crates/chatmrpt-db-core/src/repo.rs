@@ -1,14 +1,29 @@
 //! The repository traits: every write and read the application performs.
 //!
 //! All traits are synchronous, take `&self`, are object safe, and say absence
-//! with `Option`. Writes of child rows follow one rule on every backend: the
-//! row is validated first ([`crate::Error::InvalidInput`]); a row whose
-//! `session_id` names an unknown session creates that session in the same
-//! transaction (so no orphan is ever written); a row whose other parent
-//! (`step_id`, `llm_interaction_id`, `message_id`) is unknown is refused with
-//! [`crate::Error::NotFound`]; a primary key already stored is refused with
-//! [`crate::Error::Conflict`]. Listings of a session are ordered by
-//! `timestamp`, then primary key.
+//! with `Option`. Every backend follows the same rules:
+//!
+//! - **Validation first.** A write is validated before anything is stored
+//!   ([`crate::Error::InvalidInput`] naming `table.column`); a refused write
+//!   stores nothing, not even its session.
+//! - **No new orphans.** A child row whose `session_id` names an unknown
+//!   session creates that session in the same transaction, started and last
+//!   active at the child's timestamp (now, when the child has none), flags
+//!   off (`files_uploaded` on for an upload). A `None` session stays `None`.
+//! - **Activity.** Messages, uploads, analysis events and analysis steps move
+//!   the session's `last_activity` forward to their timestamp (never back; a
+//!   child without a timestamp moves nothing). Every other child row leaves
+//!   the session as it is.
+//! - **Other parents must exist.** A row whose `step_id`,
+//!   `llm_interaction_id` or `message_id` is unknown is refused with
+//!   [`crate::Error::NotFound`] naming that key.
+//! - **Keys are unique.** A primary key already stored is refused with
+//!   [`crate::Error::Conflict`] and the stored row is unchanged.
+//! - **Session updates** (`touch_session`, `set_*`) of an unknown session are
+//!   [`crate::Error::NotFound`]; `set_user_language` validates the text as
+//!   `sessions.user_language`.
+//! - **Order.** Listings of a session are ordered by `timestamp`, rows
+//!   without one first, then by primary key (bytewise).
 
 use crate::Table;
 use crate::error::Result;
@@ -257,7 +272,9 @@ pub trait WardRankingRepository {
     /// The store's failure.
     fn list_ward_rankings(&self, session: &SessionId) -> Result<Vec<WardRanking>>;
 
-    /// The most recent ranking of one ward in the session.
+    /// The most recent ranking of one ward in the session: the newest
+    /// timestamp (dated rows before undated ones), ties broken by the
+    /// highest `ranking_id`.
     ///
     /// # Errors
     ///

@@ -78,6 +78,11 @@ pub trait InteractionStore:
     /// `sink`, in bounded memory. Stops at the first error of the store or
     /// of `sink`.
     ///
+    /// Pages are read by offset: a session created during the walk with a
+    /// start time earlier than the current page shifts the pages, so one
+    /// session may be visited twice or not at all. Export from a quiet
+    /// store (or a snapshot copy) when every session must appear once.
+    ///
     /// # Errors
     ///
     /// The store's failure, or what `sink` returned.
