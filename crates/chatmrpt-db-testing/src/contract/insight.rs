@@ -1,199 +1,321 @@
-//! Anomalies, relationships, rankings, visualizations, explanations,
-//! routing decisions and the arena.
+//! Anomalies, variable relationships, ward rankings, visualizations and
+//! explanations; numbers kept exactly (ward rankings carry most of them).
 
 use chatmrpt_db_core::{
-    Anomaly, ArenaBattle, ArenaTrainingExport, Error, Explanation, ExplanationFilter,
-    InteractionId, InteractionStore, JsonText, LlmInteraction, Message, MessageId, RoutingDecision,
-    Table, VariableRelationship, VisualizationFilter, VisualizationMetadata, VizId, WardRanking,
+    Anomaly, AnomalyId, Explanation, ExplanationFilter, FileUpload, InteractionId,
+    InteractionStore, LlmInteraction, RankingId, SessionId, Table, VariableRelationship,
+    VisualizationFilter, VisualizationMetadata, VizId, WardRanking,
 };
 
-use super::{at, new_session};
+use super::{at, fresh, new_session, not_found_key};
 
-/// Anomalies and variable relationships are stored whole.
-pub fn anomalies_and_relationships_round_trip(store: &dyn InteractionStore) {
+/// Anomalies and variable relationships are stored whole and listed oldest
+/// first, ties by id.
+pub fn anomalies_and_relationships_round_trip_in_order(store: &dyn InteractionStore) {
     let s = new_session();
-    let mut anomaly = Anomaly::new(s.clone());
-    anomaly.entity_name = Some("Gwale".into());
-    anomaly.anomaly_type = Some("outlier".into());
-    anomaly.expected_value = Some("0.31".into());
-    anomaly.actual_value = Some("0.92".into());
-    anomaly.significance = Some("high".into());
-    store.log_anomaly(&anomaly).unwrap();
-    let mut rel = VariableRelationship::new(s.clone());
-    rel.variable_name = Some("rainfall".into());
-    rel.relationship_type = Some("positive".into());
-    rel.confidence_score = Some(0.730_000_000_000_000_1);
-    store.log_variable_relationship(&rel).unwrap();
-    assert_eq!(store.list_anomalies(&s).unwrap(), vec![anomaly]);
-    assert_eq!(store.list_variable_relationships(&s).unwrap(), vec![rel]);
+    let p = fresh("anomaly");
+    let mut outlier = Anomaly::new(s.clone());
+    outlier.anomaly_id = AnomalyId::new(format!("{p}-b"));
+    outlier.timestamp = Some(at("2025-07-28 10:00:00"));
+    outlier.entity_name = Some("Gwale".into());
+    outlier.anomaly_type = Some("outlier".into());
+    outlier.expected_value = Some("0.31".into());
+    outlier.actual_value = Some("0.92".into());
+    outlier.significance = Some("high".into());
+    outlier.context = Some("TPR far above neighbours".into());
+    let mut twin = Anomaly::new(s.clone());
+    twin.anomaly_id = AnomalyId::new(format!("{p}-a"));
+    twin.timestamp = outlier.timestamp;
+    store.log_anomaly(&outlier).unwrap();
+    store.log_anomaly(&twin).unwrap();
+    assert_eq!(store.list_anomalies(&s).unwrap(), vec![twin, outlier]);
+
+    let mut rainfall = VariableRelationship::new(s.clone());
+    rainfall.timestamp = Some(at("2025-07-28 10:05:00"));
+    rainfall.variable_name = Some("rainfall".into());
+    rainfall.relationship_type = Some("positive".into());
+    rainfall.evidence = Some("r = 0.73, p < 0.001".into());
+    rainfall.confidence_score = Some(0.730_000_000_000_000_1);
+    let mut elevation = VariableRelationship::new(s.clone());
+    elevation.timestamp = Some(at("2025-07-28 10:04:59"));
+    elevation.variable_name = Some("elevation".into());
+    elevation.confidence_score = Some(-0.41);
+    store.log_variable_relationship(&rainfall).unwrap();
+    store.log_variable_relationship(&elevation).unwrap();
+    assert_eq!(
+        store.list_variable_relationships(&s).unwrap(),
+        vec![elevation, rainfall]
+    );
+    assert_eq!(store.list_anomalies(&new_session()).unwrap(), vec![]);
 }
 
-fn ranking(
-    s: &chatmrpt_db_core::SessionId,
-    ward: &str,
-    rank: Option<i64>,
-    when: &str,
-) -> WardRanking {
-    let mut r = WardRanking::new(s.clone());
-    r.ward_name = Some(ward.into());
-    r.overall_rank = rank;
-    r.median_score = rank.map(|n| 1.0 / (n as f64 + 1.0));
-    r.timestamp = Some(at(when));
-    r
+fn ranking(s: &SessionId, id: &str, ward: &str, rank: Option<i64>, when: &str) -> WardRanking {
+    WardRanking {
+        ranking_id: RankingId::new(id),
+        ward_name: Some(ward.into()),
+        overall_rank: rank,
+        median_score: rank.map(|n| 1.0 / (n as f64 + 1.0)),
+        vulnerability_category: rank.map(|n| String::from(if n < 3 { "High" } else { "Low" })),
+        timestamp: Some(at(when)),
+        ..WardRanking::new(s.clone())
+    }
 }
 
-/// Rankings list by rank with the unranked last; the latest of a ward is the newest.
-pub fn ward_rankings_order_by_rank_and_latest_is_newest(store: &dyn InteractionStore) {
+/// Rankings list by `overall_rank` as a number (12 after 3), ties by id,
+/// the unranked last (by id too); another session's rankings never appear.
+pub fn ward_rankings_order_by_rank_unranked_last_then_id(store: &dyn InteractionStore) {
     let s = new_session();
-    let third = ranking(&s, "Fagge", Some(3), "2025-07-28 10:00:00");
-    let first = ranking(&s, "Dala", Some(1), "2025-07-28 10:00:00");
-    let unranked = ranking(&s, "Tarauni", None, "2025-07-28 10:00:00");
-    let second_old = ranking(&s, "Gwale", Some(2), "2025-07-28 09:00:00");
-    let gwale_new = ranking(&s, "Gwale", Some(12), "2025-07-28 11:00:00");
-    for r in [&third, &unranked, &first, &second_old, &gwale_new] {
+    let p = fresh("rank");
+    let id = |suffix: &str| format!("{p}-{suffix}");
+    let when = "2025-07-28 10:00:00";
+    let third = ranking(&s, &id("c"), "Fagge", Some(3), when);
+    let first = ranking(&s, &id("z"), "Dala", Some(1), "2025-07-28 11:00:00");
+    let unranked_b = ranking(&s, &id("b"), "Tarauni", None, when);
+    let unranked_a = ranking(&s, &id("a"), "Nassarawa", None, "2025-07-28 12:00:00");
+    let second_y = ranking(&s, &id("y"), "Gwale", Some(2), when);
+    let second_x = ranking(&s, &id("x"), "Kumbotso", Some(2), when);
+    let twelfth = ranking(&s, &id("d"), "Ungogo", Some(12), when);
+    let all = [
+        &third,
+        &unranked_b,
+        &first,
+        &second_y,
+        &twelfth,
+        &unranked_a,
+        &second_x,
+    ];
+    for r in all {
         store.log_ward_ranking(r).unwrap();
     }
-    let order: Vec<_> = store.list_ward_rankings(&s).unwrap();
+    let other = new_session();
+    store
+        .log_ward_ranking(&ranking(&other, &id("o"), "Dala", Some(0), when))
+        .unwrap();
     assert_eq!(
-        order,
-        vec![first, second_old, third, gwale_new.clone(), unranked]
+        store.list_ward_rankings(&s).unwrap(),
+        vec![
+            first, second_x, second_y, third, twelfth, unranked_a, unranked_b
+        ]
     );
+}
+
+/// The latest ranking of a ward is the one with the newest timestamp (not
+/// the newest write, not the best rank, not an undated one), within the
+/// session; ward names match exactly; an unknown ward has none.
+pub fn latest_ward_ranking_picks_the_newest_timestamp(store: &dyn InteractionStore) {
+    let s = new_session();
+    let p = fresh("latest");
+    let id = |suffix: &str| format!("{p}-{suffix}");
+    let newest = ranking(
+        &s,
+        &id("a"),
+        "Gwale",
+        Some(12),
+        "2025-07-28 11:00:00.000001",
+    );
+    let older = ranking(&s, &id("z"), "Gwale", Some(2), "2025-07-28 11:00:00");
+    let mut undated = ranking(&s, &id("y"), "Gwale", Some(1), "2025-07-28 00:00:00");
+    undated.timestamp = None;
+    let other_ward = ranking(&s, &id("x"), "Dala", Some(1), "2025-07-29 00:00:00");
+    let other = new_session();
+    let other_session = ranking(&other, &id("w"), "Gwale", Some(3), "2025-07-30 00:00:00");
+    for r in [&newest, &older, &undated, &other_ward, &other_session] {
+        store.log_ward_ranking(r).unwrap();
+    }
     assert_eq!(
         store.latest_ward_ranking(&s, "Gwale").unwrap(),
-        Some(gwale_new)
+        Some(newest)
+    );
+    assert_eq!(
+        store.latest_ward_ranking(&s, "Dala").unwrap(),
+        Some(other_ward)
     );
     assert_eq!(store.latest_ward_ranking(&s, "gwale").unwrap(), None);
+    assert_eq!(store.latest_ward_ranking(&s, "Gwale ").unwrap(), None);
+    assert_eq!(store.latest_ward_ranking(&s, "Fagge").unwrap(), None);
+    assert_eq!(
+        store.latest_ward_ranking(&other, "Gwale").unwrap(),
+        Some(other_session)
+    );
 }
 
-/// Visualizations filter by id and by type.
+fn viz(s: &SessionId, kind: &str, when: &str) -> VisualizationMetadata {
+    VisualizationMetadata {
+        viz_type: Some(kind.into()),
+        timestamp: Some(at(when)),
+        ..VisualizationMetadata::new(s.clone())
+    }
+}
+
+/// Visualizations filter by id, by type, or both, matching exactly (case
+/// and wildcard characters included); without a filter every one of the
+/// session is listed oldest first, and never another session's.
 pub fn visualizations_filter_by_id_and_type(store: &dyn InteractionStore) {
     let s = new_session();
-    let mut map = VisualizationMetadata::new(s.clone());
-    map.viz_type = Some("choropleth".into());
-    map.timestamp = Some(at("2025-07-28 10:00:00"));
+    let mut map = viz(&s, "choropleth", "2025-07-28 10:00:00");
     map.variables_used = Some("['evi', 'tpr']".into());
-    let mut chart = VisualizationMetadata::new(s.clone());
-    chart.viz_type = Some("bar".into());
-    chart.timestamp = Some(at("2025-07-28 10:01:00"));
-    store.log_visualization(&chart).unwrap();
-    store.log_visualization(&map).unwrap();
-    let all = store
-        .list_visualizations(&s, &VisualizationFilter::default())
-        .unwrap();
-    assert_eq!(all, vec![map.clone(), chart.clone()]);
-    let by_type = VisualizationFilter {
-        viz_type: Some("bar".into()),
-        ..Default::default()
+    map.data_summary = Some("484 wards".into());
+    map.visual_elements = Some("legend, scale bar".into());
+    map.patterns_detected = Some("north-south gradient".into());
+    let bar = viz(&s, "bar", "2025-07-28 10:01:00");
+    let upper_bar = viz(&s, "Bar", "2025-07-28 10:02:00");
+    let percent = viz(&s, "b%", "2025-07-28 10:03:00");
+    for v in [&percent, &bar, &map, &upper_bar] {
+        store.log_visualization(v).unwrap();
+    }
+    let foreign = viz(&new_session(), "bar", "2025-07-28 09:00:00");
+    store.log_visualization(&foreign).unwrap();
+    let list = |viz_id: Option<&VizId>, viz_type: Option<&str>| {
+        let filter = VisualizationFilter {
+            viz_id: viz_id.cloned(),
+            viz_type: viz_type.map(str::to_owned),
+        };
+        store.list_visualizations(&s, &filter).unwrap()
     };
-    assert_eq!(
-        store.list_visualizations(&s, &by_type).unwrap(),
-        vec![chart]
-    );
-    let by_id = VisualizationFilter {
-        viz_id: Some(map.viz_id.clone()),
-        ..Default::default()
-    };
-    assert_eq!(
-        store.list_visualizations(&s, &by_id).unwrap(),
-        vec![map.clone()]
-    );
-    let none = VisualizationFilter {
-        viz_id: Some(VizId::new("nope")),
-        viz_type: Some("bar".into()),
-    };
-    assert!(store.list_visualizations(&s, &none).unwrap().is_empty());
+    let everything = vec![map.clone(), bar.clone(), upper_bar, percent.clone()];
+    assert_eq!(list(None, None), everything);
+    assert_eq!(list(None, Some("bar")), vec![bar.clone()]);
+    assert_eq!(list(None, Some("b%")), vec![percent]);
+    assert_eq!(list(None, Some("b_r")), vec![]);
+    assert_eq!(list(Some(&map.viz_id), None), vec![map.clone()]);
+    assert_eq!(list(Some(&bar.viz_id), Some("bar")), vec![bar]);
+    assert_eq!(list(Some(&map.viz_id), Some("bar")), vec![]);
+    assert_eq!(list(Some(&foreign.viz_id), None), vec![]);
+    assert_eq!(list(Some(&VizId::new("nope")), None), vec![]);
 }
 
-/// Explanations filter by entity; their LLM call must exist.
-pub fn explanations_filter_and_require_their_llm_call(store: &dyn InteractionStore) {
+fn explanation(s: &SessionId, kind: &str, name: &str, when: &str) -> Explanation {
+    Explanation {
+        entity_type: Some(kind.into()),
+        entity_name: Some(name.into()),
+        timestamp: Some(at(when)),
+        ..Explanation::new(s.clone())
+    }
+}
+
+/// Explanations filter by entity type, by entity name, or both, matching
+/// exactly; they are stored whole, with or without their LLM call.
+pub fn explanations_filter_by_entity_type_and_name(store: &dyn InteractionStore) {
     let s = new_session();
     let llm = LlmInteraction::new(s.clone(), "why Dala?", "because of high TPR");
     store.log_llm_interaction(&llm).unwrap();
-    let mut ward = Explanation::new(s.clone());
-    ward.entity_type = Some("ward".into());
-    ward.entity_name = Some("Dala".into());
-    ward.question = Some("Why is Dala first?".into());
-    ward.llm_interaction_id = Some(llm.interaction_id.clone());
-    ward.timestamp = Some(at("2025-07-28 10:00:00"));
-    let mut var = Explanation::new(s.clone());
-    var.entity_type = Some("variable".into());
-    var.entity_name = Some("evi".into());
-    var.timestamp = Some(at("2025-07-28 10:01:00"));
-    store.log_explanation(&ward).unwrap();
-    store.log_explanation(&var).unwrap();
-    let wards = ExplanationFilter {
-        entity_type: Some("ward".into()),
-        ..Default::default()
+    let mut dala = explanation(&s, "ward", "Dala", "2025-07-28 10:00:00");
+    dala.question_type = Some("why_high_risk".into());
+    dala.question = Some("Why is Dala first?".into());
+    dala.explanation = Some("Its TPR is the highest.".into());
+    dala.context_used = Some("{'tpr': 0.42}".into());
+    dala.llm_interaction_id = Some(llm.interaction_id.clone());
+    let gwale = explanation(&s, "ward", "Gwale", "2025-07-28 10:01:00");
+    let evi = explanation(&s, "variable", "evi", "2025-07-28 10:02:00");
+    let dala_variable = explanation(&s, "variable", "Dala", "2025-07-28 10:03:00");
+    for e in [&evi, &dala_variable, &gwale, &dala] {
+        store.log_explanation(e).unwrap();
+    }
+    store
+        .log_explanation(&explanation(
+            &new_session(),
+            "ward",
+            "Dala",
+            "2025-07-28 09:00:00",
+        ))
+        .unwrap();
+    let list = |entity_type: Option<&str>, entity_name: Option<&str>| {
+        let filter = ExplanationFilter {
+            entity_type: entity_type.map(str::to_owned),
+            entity_name: entity_name.map(str::to_owned),
+        };
+        store.list_explanations(&s, &filter).unwrap()
     };
     assert_eq!(
-        store.list_explanations(&s, &wards).unwrap(),
-        vec![ward.clone()]
+        list(None, None),
+        vec![
+            dala.clone(),
+            gwale.clone(),
+            evi.clone(),
+            dala_variable.clone()
+        ]
     );
-    let evi = ExplanationFilter {
-        entity_name: Some("evi".into()),
-        ..Default::default()
+    assert_eq!(list(Some("ward"), None), vec![dala.clone(), gwale]);
+    assert_eq!(list(None, Some("Dala")), vec![dala.clone(), dala_variable]);
+    assert_eq!(list(Some("ward"), Some("Dala")), vec![dala]);
+    assert_eq!(list(Some("variable"), Some("evi")), vec![evi]);
+    assert_eq!(list(Some("Ward"), None), vec![]);
+    assert_eq!(list(None, Some("dala")), vec![]);
+}
+
+/// An explanation naming an unknown LLM call is `NotFound` naming it;
+/// nothing is stored, not even the unknown session it named.
+pub fn explanation_with_unknown_llm_call_is_not_found_and_nothing_is_stored(
+    store: &dyn InteractionStore,
+) {
+    let s = new_session();
+    let missing = InteractionId::new(fresh("missing-llm"));
+    let dangling = Explanation {
+        llm_interaction_id: Some(missing.clone()),
+        ..explanation(&s, "ward", "Dala", "2025-07-28 10:00:00")
     };
     assert_eq!(
-        store.list_explanations(&s, &evi).unwrap(),
-        vec![var.clone()]
+        not_found_key(store.log_explanation(&dangling)),
+        missing.as_str()
     );
-    assert_eq!(
-        store
-            .list_explanations(&s, &ExplanationFilter::default())
-            .unwrap(),
-        vec![ward, var]
-    );
-    let mut dangling = Explanation::new(s.clone());
-    dangling.llm_interaction_id = Some(InteractionId::new("missing-llm"));
-    assert!(matches!(
-        store.log_explanation(&dangling),
-        Err(Error::NotFound { .. })
-    ));
-    assert_eq!(store.count_rows(Table::Explanations).unwrap(), 2);
+    assert_eq!(store.count_rows(Table::Explanations).unwrap(), 0);
+    assert_eq!(store.get_session(&s).unwrap(), None);
+    let llm = LlmInteraction {
+        interaction_id: missing,
+        ..LlmInteraction::new(new_session(), "p", "r")
+    };
+    store.log_llm_interaction(&llm).unwrap();
+    store.log_explanation(&dangling).unwrap();
+    let all = store
+        .list_explanations(&s, &ExplanationFilter::default())
+        .unwrap();
+    assert_eq!(all, vec![dangling]);
 }
 
-/// Routing decisions are stored whole; their message must exist.
-pub fn routing_decisions_require_their_message(store: &dyn InteractionStore) {
+/// Floats keep every bit (extremes and subnormals included; `-0.0` is
+/// stored as `0.0`, the documented normalisation) and integers keep the
+/// whole `i64` range, ordering by rank included.
+pub fn numbers_round_trip_exactly(store: &dyn InteractionStore) {
     let s = new_session();
-    let message = Message::new(s.clone(), "user", "rank the wards");
-    store.log_message(&message).unwrap();
-    let mut decision = RoutingDecision::new(s.clone(), "tools");
-    decision.message_id = Some(message.message_id.clone());
-    decision.routing_method = Some("keyword".into());
-    decision.keywords_matched = Some(JsonText::new(r#"["rank", "ward"]"#));
-    decision.confidence = Some(0.9);
-    decision.session_context = Some(JsonText::new("{'has_data': True}"));
-    store.log_routing_decision(&decision).unwrap();
-    assert_eq!(store.list_routing_decisions(&s).unwrap(), vec![decision]);
-    let mut dangling = RoutingDecision::new(s.clone(), "conversational");
-    dangling.message_id = Some(MessageId::new("missing-message"));
-    let err = store.log_routing_decision(&dangling).unwrap_err();
-    assert!(
-        matches!(err, Error::NotFound { ref key, .. } if key == "missing-message"),
-        "{err:?}"
-    );
-}
-
-/// Arena battles and training exports (which have no session) round-trip.
-pub fn arena_battles_and_training_exports_round_trip(store: &dyn InteractionStore) {
-    let s = new_session();
-    let mut battle = ArenaBattle::new(s.clone(), "llama3.1:8b", "qwen2.5:7b");
-    battle.user_message = Some("What is TPR?".into());
-    battle.latency_a = Some(812.25);
-    battle.tokens_b = Some(143);
-    battle.user_preference = Some("both_bad".into());
-    battle.elo_after_a = Some(1_503.123_456_789);
-    battle.view_index = Some(2);
-    store.log_arena_battle(&battle).unwrap();
-    assert_eq!(store.list_arena_battles(&s).unwrap(), vec![battle]);
-    let mut older = ArenaTrainingExport::new("dpo", "jsonl", "/exports/a.jsonl");
-    older.export_timestamp = Some(at("2025-09-01 00:00:00"));
-    older.battles_included = Some(120);
-    let mut newer = ArenaTrainingExport::new("sft", "csv", "/exports/b.csv");
-    newer.export_timestamp = Some(at("2025-10-01 00:00:00"));
-    newer.metadata = Some(JsonText::new("None"));
-    store.log_training_export(&newer).unwrap();
-    store.log_training_export(&older).unwrap();
-    assert_eq!(store.list_training_exports().unwrap(), vec![older, newer]);
-    assert_eq!(store.count_rows(Table::Sessions).unwrap(), 1);
+    let cases = [
+        (i64::MIN, f64::MIN),
+        (-1, -2.5),
+        (0, 5e-324),
+        (1, 0.1),
+        (2, 1.0 / 3.0),
+        (3, f64::MIN_POSITIVE),
+        (4, 1e20),
+        (5, 9_007_199_254_740_992.0),
+        (6, 123.0),
+        (i64::MAX, f64::MAX),
+    ];
+    let rankings: Vec<WardRanking> = cases
+        .iter()
+        .map(|&(rank, score)| WardRanking {
+            overall_rank: Some(rank),
+            median_score: Some(score),
+            ..WardRanking::new(s.clone())
+        })
+        .collect();
+    for r in rankings.iter().rev() {
+        store.log_ward_ranking(r).unwrap();
+    }
+    let back = store.list_ward_rankings(&s).unwrap();
+    assert_eq!(back, rankings);
+    let bits = |v: &[WardRanking]| {
+        v.iter()
+            .map(|r| r.median_score.unwrap().to_bits())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(bits(&back), bits(&rankings));
+    let mut negative_zero = LlmInteraction::new(s.clone(), "p", "r");
+    negative_zero.latency = Some(-0.0);
+    negative_zero.tokens_used = Some(i64::MAX);
+    store.log_llm_interaction(&negative_zero).unwrap();
+    let llm = store.list_llm_interactions(&s).unwrap().remove(0);
+    assert_eq!(llm.latency.map(f64::to_bits), Some(0.0_f64.to_bits()));
+    assert_eq!(llm.tokens_used, Some(i64::MAX));
+    let big = FileUpload::new(s.clone(), "shapefile", "big.zip", i64::MAX);
+    store.log_file_upload(&big).unwrap();
+    assert_eq!(store.list_file_uploads(&s).unwrap(), vec![big]);
 }
