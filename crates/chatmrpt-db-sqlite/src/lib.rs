@@ -6,7 +6,9 @@
 //! column names — so every tool that still reads `interactions.db` keeps
 //! working. Each pooled connection runs in WAL mode with a busy timeout,
 //! enforced foreign keys and `synchronous = NORMAL` (see [`pool`]).
+//! [`adopt`] brings an existing legacy file of any release under management.
 
+pub mod adopt;
 mod error;
 pub mod pool;
 mod repo;

@@ -1,5 +1,6 @@
 //! Test support for `chatmrpt-db` (not published): a real PostgreSQL for
-//! tests ([`pg`]), and the contract suite every store must pass.
+//! tests ([`pg`]), the contract suite every store must pass, and legacy
+//! `interactions.db` fixtures of every release ([`legacy`]).
 //!
 //! Test support panics on failure: a panic with a clear message is how a
 //! test reports what went wrong.
@@ -10,4 +11,5 @@
 )]
 
 pub mod contract;
+pub mod legacy;
 pub mod pg;

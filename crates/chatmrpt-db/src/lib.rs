@@ -23,4 +23,6 @@ mod open;
 pub use chatmrpt_db_core::*;
 pub use chatmrpt_db_postgres::PgStore;
 pub use chatmrpt_db_sqlite::SqliteStore;
+/// Bringing the legacy application's `interactions.db` under management.
+pub use chatmrpt_db_sqlite::adopt;
 pub use open::Store;
