@@ -56,4 +56,22 @@ Examples:
         #[arg(long)]
         json: bool,
     },
+
+    /// Bring a legacy interactions.db under management (backup first).
+    #[command(after_help = "\
+Writes a safety copy (VACUUM INTO) first, then adds the missing tables,
+columns and indexes, a session row for each orphan child row, and the
+migration bookkeeping, in one transaction. No existing row is changed.
+Refuses (exit 2) a file that is not a ChatMRPT log, is corrupt, or is locked.
+
+Examples:
+  chatmrpt-db adopt /home/ec2-user/ChatMRPT/instance/interactions.db
+  chatmrpt-db adopt interactions.db --backup-dir /var/backups/chatmrpt --json")]
+    Adopt(crate::commands::adopt::AdoptArgs),
+
+    /// Copy a legacy SQLite file into PostgreSQL (resumable, idempotent).
+    Backfill(crate::commands::backfill::BackfillArgs),
+
+    /// Compare two stores row by row: exit 0 equal, 1 differ, 2 error.
+    Verify(crate::commands::verify::VerifyArgs),
 }

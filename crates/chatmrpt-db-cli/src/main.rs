@@ -18,14 +18,8 @@ fn main() -> ExitCode {
     init_logging(cli.verbose);
     match commands::run(cli) {
         Ok(code) => code,
-        Err(err) => {
-            // The chain is redacted: a driver message may quote a connection string.
-            // One line: driver messages (libpq) span several lines.
-            let cause = chatmrpt_db::error::error_chain(&err);
-            let cause = cause.split_whitespace().collect::<Vec<_>>().join(" ");
-            eprintln!("error: {}", chatmrpt_db::secret::redact(&cause));
-            ExitCode::from(2)
-        }
+        // The chain may quote a driver message: `fail` redacts and flattens it.
+        Err(err) => commands::fail(&chatmrpt_db::error::error_chain(&err)),
     }
 }
 

@@ -90,6 +90,45 @@ diesel::table! {
 }
 
 diesel::table! {
+    backfill_progress (source, table_name) {
+        source -> Text,
+        table_name -> Text,
+        last_rowid -> Int8,
+        last_key -> Nullable<Text>,
+        rows_read -> Int8,
+        rows_inserted -> Int8,
+        rows_present -> Int8,
+        rows_quarantined -> Int8,
+        sessions_synthesized -> Int8,
+        values_converted -> Int8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    backfill_quarantine (id) {
+        id -> Int8,
+        source -> Text,
+        table_name -> Text,
+        source_rowid -> Int8,
+        row_key -> Nullable<Text>,
+        column_name -> Nullable<Text>,
+        reason -> Text,
+        original -> Jsonb,
+        quarantined_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    backfill_synthesized (session_id) {
+        session_id -> Text,
+        source -> Text,
+        first_table -> Text,
+        synthesized_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     calculations (calculation_id) {
         calculation_id -> Text,
         step_id -> Nullable<Text>,
@@ -242,6 +281,7 @@ diesel::joinable!(analysis_events -> sessions (session_id));
 diesel::joinable!(analysis_steps -> sessions (session_id));
 diesel::joinable!(anomalies -> sessions (session_id));
 diesel::joinable!(arena_battles -> sessions (session_id));
+diesel::joinable!(backfill_synthesized -> sessions (session_id));
 diesel::joinable!(calculations -> analysis_steps (step_id));
 diesel::joinable!(calculations -> sessions (session_id));
 diesel::joinable!(errors -> sessions (session_id));
@@ -263,6 +303,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     anomalies,
     arena_battles,
     arena_training_exports,
+    backfill_progress,
+    backfill_quarantine,
+    backfill_synthesized,
     calculations,
     errors,
     explanations,

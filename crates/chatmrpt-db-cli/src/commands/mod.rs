@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
+pub mod adopt;
+pub mod backfill;
 mod migrate;
 mod status;
+pub mod verify;
 
 use std::process::ExitCode;
 
@@ -16,7 +19,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Migrate => migrate::run(&Store::open(&config)?),
         Command::Status { json } => status::run(&Store::open(&config)?, json),
+        Command::Adopt(args) => Ok(adopt::run(&args)),
+        Command::Backfill(args) => Ok(backfill::run(&args)),
+        Command::Verify(args) => Ok(verify::run(&args)),
     }
+}
+
+/// Prints a one-line, password-free cause on stderr; returns exit code 2.
+pub fn fail(cause: &str) -> ExitCode {
+    let cause = cause.split_whitespace().collect::<Vec<_>>().join(" ");
+    eprintln!("error: {}", chatmrpt_db::secret::redact(&cause));
+    ExitCode::from(2)
 }
 
 /// Prints `value` as pretty JSON on stdout.

@@ -1,0 +1,100 @@
+//! `chatmrpt-db adopt FILE`: bring a legacy `interactions.db` under the
+//! SQLite store's management (see `chatmrpt_db::adopt`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chatmrpt_db::adopt::{AdoptOptions, AdoptReport, adopt};
+
+use super::{fail, print_json};
+
+/// The arguments of `adopt`.
+#[derive(Debug, clap::Args)]
+pub struct AdoptArgs {
+    /// The legacy SQLite file (the application's `instance/interactions.db`).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Where to write the safety copy (default: next to FILE).
+    #[arg(long, value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+
+    /// Print the report as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `adopt`: 0 when adopted (or already adopted), 2 with a one-line
+/// cause when refused or failed.
+pub fn run(args: &AdoptArgs) -> ExitCode {
+    let mut options = AdoptOptions::default();
+    if let Some(dir) = &args.backup_dir {
+        options = options.with_backup_dir(dir);
+    }
+    match adopt(&args.file, &options) {
+        Ok(report) if args.json => match print_json(&report) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => fail(&chatmrpt_db::error::error_chain(&err)),
+        },
+        Ok(report) => {
+            print_text(&report);
+            ExitCode::SUCCESS
+        }
+        Err(err) => fail(&format!(
+            "cannot adopt: {}",
+            chatmrpt_db::error::error_chain(&err)
+        )),
+    }
+}
+
+fn print_text(report: &AdoptReport) {
+    println!("backup: {}", report.backup.display());
+    if !report.changed() {
+        println!("{}: already adopted, nothing to do", report.path.display());
+    }
+    let list = |items: &[String]| items.join(", ");
+    let columns = |cols: &[chatmrpt_db::adopt::ColumnRef]| {
+        cols.iter()
+            .map(|c| format!("{}.{}", c.table, c.column))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let lines = [
+        ("tables created", list(&report.tables_created)),
+        ("columns added", columns(&report.columns_added)),
+        ("indexes created", report.indexes_created.len().to_string()),
+        (
+            "sessions synthesized for orphan rows",
+            report.sessions_synthesized.len().to_string(),
+        ),
+        (
+            "baseline migration recorded",
+            report.baseline_recorded.clone().unwrap_or_default(),
+        ),
+        ("migrations applied", list(&report.migrations_applied)),
+        ("unknown tables (left alone)", list(&report.unknown_tables)),
+        (
+            "unknown columns (left alone)",
+            columns(&report.unknown_columns),
+        ),
+    ];
+    for (label, value) in lines {
+        if !value.is_empty() && value != "0" {
+            println!("{label}: {value}");
+        }
+    }
+    for session in &report.sessions_synthesized {
+        let span = format!(
+            "{} .. {}",
+            session.start_time.as_deref().unwrap_or("?"),
+            session.last_activity.as_deref().unwrap_or("?")
+        );
+        println!("  synthesized session {} ({span})", session.session_id);
+    }
+    for diff in report.type_differences.iter().filter(|d| !d.same_affinity) {
+        println!(
+            "  note: {}.{} is declared {} (store: {})",
+            diff.table, diff.column, diff.file_type, diff.store_type
+        );
+    }
+}

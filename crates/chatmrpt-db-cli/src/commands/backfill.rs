@@ -1,0 +1,205 @@
+//! `chatmrpt-db backfill`: the legacy SQLite file into PostgreSQL.
+//!
+//! Exit 0 when every row was loaded or quarantined and reported; 2 with a
+//! one-line cause otherwise. Safe to run again after a failure or a kill:
+//! it resumes after the last committed batch.
+//!
+//! Test hook: `CHATMRPT_DB_BACKFILL_PAUSE_MS=N` sleeps N ms after each
+//! committed batch, so a test can kill the process mid-load.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use chatmrpt_db::{DatabaseUrl, PostgresConfig, Table};
+use chatmrpt_db_migrate::{
+    BackfillOptions, BackfillSummary, ProgressSink, ReportEvent, SourceZone, TableSummary, backfill,
+};
+use clap::Args;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+use super::{fail, print_json};
+
+/// Arguments of `backfill`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  chatmrpt-db backfill --source instance/interactions.db --target postgres://owner@db/chatmrpt --report backfill.jsonl
+  chatmrpt-db backfill --source interactions.db --target postgres://owner@127.0.0.1/chatmrpt --json")]
+pub struct BackfillArgs {
+    /// The legacy interactions.db (opened read-only).
+    #[arg(long, value_name = "FILE")]
+    pub source: PathBuf,
+    /// The PostgreSQL connection string (any libpq option).
+    #[arg(long, value_name = "POSTGRES_URL")]
+    pub target: String,
+    /// The schema holding the tables.
+    #[arg(long, env = "CHATMRPT_DB_POSTGRES_SCHEMA", default_value = "public")]
+    pub schema: String,
+    /// Append one JSON line per rejected, synthesized or converted row/value.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Print a machine-readable summary on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Zone of the legacy naive timestamps: UTC or an offset like +01:00.
+    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    pub source_timezone: String,
+    /// Most rows per batch (one transaction each).
+    #[arg(long, default_value_t = 5_000, value_name = "N")]
+    pub batch_rows: usize,
+    /// The name progress is recorded under (default: the source's absolute path).
+    #[arg(long, value_name = "LABEL")]
+    pub source_label: Option<String>,
+}
+
+/// Runs `backfill`.
+pub fn run(args: &BackfillArgs) -> ExitCode {
+    match execute(args) {
+        Ok(summary) if summary.is_complete() => ExitCode::SUCCESS,
+        Ok(_) => fail("backfill: some rows are not accounted for"),
+        Err(message) => fail(&message),
+    }
+}
+
+fn execute(args: &BackfillArgs) -> Result<BackfillSummary, String> {
+    let zone: SourceZone = args.source_timezone.parse().map_err(|e| chain(&e))?;
+    let mut target = PostgresConfig::new(DatabaseUrl::new(args.target.clone()));
+    target.schema.clone_from(&args.schema);
+    target.pool_size = 1;
+    let options = BackfillOptions {
+        source_timezone: zone,
+        batch_rows: args.batch_rows,
+        source_label: args.source_label.clone(),
+        ..BackfillOptions::default()
+    };
+    let mut sink = CliSink::new(args.report.as_ref())?;
+    let summary = backfill(&args.source, &target, &options, &mut sink).map_err(|e| chain(&e))?;
+    sink.bars.clear().map_err(|e| e.to_string())?;
+    if args.json {
+        print_json(&summary).map_err(|e| chain(&e))?;
+    } else {
+        print_text(&summary);
+    }
+    Ok(summary)
+}
+
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    chatmrpt_db::error::error_chain(err)
+}
+
+fn print_text(summary: &BackfillSummary) {
+    println!(
+        "source: {} (timestamps read as {})",
+        summary.source, summary.source_timezone
+    );
+    for t in summary.tables.iter().filter(|t| t.in_source) {
+        let c = &t.total;
+        println!(
+            "  {:<24} read {:>9} = loaded {:>9} (new {}, present {}) + quarantined {}; sessions synthesized {}, values converted {}",
+            t.table.name(),
+            c.read,
+            c.loaded(),
+            c.inserted,
+            c.already_present,
+            c.quarantined,
+            c.sessions_synthesized,
+            c.values_converted
+        );
+        if !t.unknown_columns.is_empty() {
+            println!(
+                "  {:<24} unknown columns not loaded: {}",
+                "",
+                t.unknown_columns.join(", ")
+            );
+        }
+    }
+    if !summary.unknown_tables.is_empty() {
+        println!(
+            "unknown tables left alone: {}",
+            summary.unknown_tables.join(", ")
+        );
+    }
+    println!(
+        "this run: {} rows read in {} ms",
+        summary.rows_read(),
+        summary.elapsed_ms
+    );
+}
+
+/// Progress bars on a terminal (hidden otherwise), the report file, and
+/// the test pause.
+struct CliSink {
+    bars: MultiProgress,
+    bar: Option<ProgressBar>,
+    report: Option<BufWriter<File>>,
+    pause: Option<Duration>,
+}
+
+impl CliSink {
+    fn new(report: Option<&PathBuf>) -> Result<Self, String> {
+        let report = report
+            .map(|path| {
+                File::options()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map(BufWriter::new)
+                    .map_err(|e| format!("cannot open report {}: {e}", path.display()))
+            })
+            .transpose()?;
+        let pause = std::env::var("CHATMRPT_DB_BACKFILL_PAUSE_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map(Duration::from_millis);
+        Ok(Self {
+            bars: MultiProgress::new(),
+            bar: None,
+            report,
+            pause,
+        })
+    }
+}
+
+impl ProgressSink for CliSink {
+    fn table_started(&mut self, table: Table, rows_to_read: u64) {
+        let bar = self.bars.add(ProgressBar::new(rows_to_read));
+        if let Ok(style) = ProgressStyle::with_template(
+            "{prefix:<24} {bar:30} {pos:>9}/{len:9} rows {per_sec:>14} {elapsed}",
+        ) {
+            bar.set_style(style);
+        }
+        bar.set_prefix(table.name());
+        self.bar = Some(bar);
+    }
+
+    fn batch_committed(
+        &mut self,
+        _table: Table,
+        rows: u64,
+        events: &[ReportEvent],
+    ) -> std::io::Result<()> {
+        if let Some(report) = &mut self.report {
+            for event in events {
+                serde_json::to_writer(&mut *report, event)?;
+                report.write_all(b"\n")?;
+            }
+            report.flush()?;
+        }
+        if let Some(bar) = &self.bar {
+            bar.inc(rows);
+        }
+        if let Some(pause) = self.pause {
+            std::thread::sleep(pause);
+        }
+        Ok(())
+    }
+
+    fn table_finished(&mut self, _summary: &TableSummary) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish();
+        }
+    }
+}

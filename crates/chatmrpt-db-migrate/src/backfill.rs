@@ -1,0 +1,274 @@
+//! The backfill: the legacy file into PostgreSQL, table by table in
+//! foreign-key order, batch by batch. A reader thread reads and converts
+//! the next batch while the current one loads, through a channel of one
+//! batch: memory stays bounded by about three batches.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::time::Instant;
+
+use chatmrpt_db_core::{PostgresConfig, Table};
+use diesel::pg::PgConnection;
+
+use crate::bookkeeping;
+use crate::convert::SourceZone;
+use crate::error::{Error, Result};
+use crate::load::{TablePlan, load_batch};
+use crate::prepare::{Batch, prepare, storable_key};
+use crate::source::{Source, SourceSchema, SourceTable};
+use crate::summary::{BackfillSummary, Counts, ProgressSink, TableSummary};
+use crate::target;
+
+/// How to backfill.
+#[derive(Clone, Debug)]
+pub struct BackfillOptions {
+    /// The zone the legacy naive timestamps were written in (default UTC).
+    pub source_timezone: SourceZone,
+    /// Most rows per batch (one transaction each). Default 5,000.
+    pub batch_rows: usize,
+    /// About how many bytes of values a batch may hold; batches of long
+    /// rows (LLM responses) shrink to fit. Default 8 MiB.
+    pub batch_bytes: usize,
+    /// The name progress is recorded under; default the absolute path of
+    /// the source. Resuming needs the same label.
+    pub source_label: Option<String>,
+}
+
+impl Default for BackfillOptions {
+    fn default() -> Self {
+        Self {
+            source_timezone: SourceZone::UTC,
+            batch_rows: 5_000,
+            batch_bytes: 8 << 20,
+            source_label: None,
+        }
+    }
+}
+
+/// Copies the legacy file `source` into the PostgreSQL `target`.
+///
+/// The source is opened read-only and its schema introspected; the target's
+/// migrations run if needed. Every row read ends up in its table or in
+/// `backfill_quarantine`, and the summary's counts say so per table. Safe to
+/// run again (it resumes after the last committed batch, and loads nothing
+/// twice) and while dual write is live (existing rows are never overwritten;
+/// sessions converge).
+///
+/// # Errors
+///
+/// [`Error::NotALegacyLog`] or [`Error::SourceUnavailable`] for a bad
+/// source (the target is not touched); [`Error::Store`] when the target is
+/// unreachable; [`Error::Source`] / [`Error::Target`] when a query fails
+/// (committed batches stay: run again to resume); [`Error::Unaccounted`]
+/// should rows ever not balance; [`Error::Report`] when the sink fails.
+pub fn backfill(
+    source: &Path,
+    target: &PostgresConfig,
+    options: &BackfillOptions,
+    progress: &mut dyn ProgressSink,
+) -> Result<BackfillSummary> {
+    let started = Instant::now();
+    if options.batch_rows == 0 || options.batch_bytes == 0 {
+        return Err(Error::Options("batch sizes must be at least 1".into()));
+    }
+    let mut src = Source::open(source)?;
+    let schema = src.introspect()?;
+    let mut conn = target::connect(target, true)?;
+    target::check_encoding(&mut conn)?;
+    target::prepare_for_load(&mut conn)?;
+    let label = options.source_label.clone().unwrap_or_else(|| {
+        std::path::absolute(source)
+            .unwrap_or_else(|_| source.to_path_buf())
+            .display()
+            .to_string()
+    });
+    let mut tables = Vec::new();
+    for table in Table::ALL {
+        let summary = match schema.tables.iter().find(|t| t.table == table) {
+            Some(t) => load_table(&mut conn, &mut src, t, &label, options, progress)?,
+            None => absent(table),
+        };
+        check_balance(&summary)?;
+        progress.table_finished(&summary);
+        tables.push(summary);
+    }
+    Ok(summary(label, options, tables, &schema, started))
+}
+
+fn summary(
+    source: String,
+    options: &BackfillOptions,
+    tables: Vec<TableSummary>,
+    schema: &SourceSchema,
+    started: Instant,
+) -> BackfillSummary {
+    BackfillSummary {
+        source,
+        source_timezone: options.source_timezone.to_string(),
+        tables,
+        unknown_tables: schema.unknown_tables.clone(),
+        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    }
+}
+
+fn absent(table: Table) -> TableSummary {
+    TableSummary {
+        table,
+        in_source: false,
+        missing_columns: Vec::new(),
+        unknown_columns: Vec::new(),
+        this_run: Counts::default(),
+        total: Counts::default(),
+    }
+}
+
+fn check_balance(summary: &TableSummary) -> Result<()> {
+    for counts in [&summary.this_run, &summary.total] {
+        if !counts.is_balanced() {
+            return Err(Error::Unaccounted {
+                table: summary.table.name(),
+                read: counts.read,
+                loaded: counts.loaded(),
+                quarantined: counts.quarantined,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn load_table(
+    conn: &mut PgConnection,
+    src: &mut Source,
+    t: &SourceTable,
+    label: &str,
+    options: &BackfillOptions,
+    sink: &mut dyn ProgressSink,
+) -> Result<TableSummary> {
+    let start = resume_point(conn, src, t, label)?;
+    let duplicates = src.duplicate_keys(t)?;
+    sink.table_started(t.table, src.count_after(t, start)?);
+    let plan = TablePlan::new(label, t);
+    let mut this_run = Counts::default();
+    std::thread::scope(|scope| -> Result<()> {
+        let (tx, rx) = sync_channel(1);
+        let zone = options.source_timezone;
+        let duplicates = &duplicates;
+        scope.spawn(move || read_table(src, t, start, options, duplicates, zone, &tx));
+        for batch in rx {
+            let (counts, events) = load_batch(conn, &plan, batch?).map_err(Error::Target)?;
+            this_run.add(&counts);
+            sink.batch_committed(t.table, counts.read, &events)
+                .map_err(Error::Report)?;
+        }
+        Ok(())
+    })?;
+    let total = bookkeeping::progress(conn, label, t.table.name())
+        .map_err(Error::Target)?
+        .map(|p| p.counts())
+        .unwrap_or_default();
+    Ok(TableSummary {
+        table: t.table,
+        in_source: true,
+        missing_columns: t.missing_columns.clone(),
+        unknown_columns: t.unknown_columns.clone(),
+        this_run,
+        total,
+    })
+}
+
+/// Where to start reading `t`: after the last committed batch, unless the
+/// row recorded there now holds another key (the file was replaced or
+/// vacuumed and rowids renumbered): then the table loads again from the
+/// start, which is safe because loading is idempotent.
+fn resume_point(
+    conn: &mut PgConnection,
+    src: &mut Source,
+    t: &SourceTable,
+    label: &str,
+) -> Result<i64> {
+    let Some(progress) =
+        bookkeeping::progress(conn, label, t.table.name()).map_err(Error::Target)?
+    else {
+        return Ok(0);
+    };
+    let found = src.key_at(t, progress.last_rowid)?;
+    if found.as_ref().and_then(storable_key) == progress.last_key && found.is_some() {
+        return Ok(progress.last_rowid);
+    }
+    tracing::warn!(
+        table = t.table.name(),
+        "source rowids changed since the last run; loading the table again"
+    );
+    bookkeeping::restart(conn, label, t.table.name()).map_err(Error::Target)?;
+    Ok(0)
+}
+
+/// The reader thread: reads, converts and encodes batches until the table
+/// ends, the loader hangs up, or reading fails (the error is sent on).
+fn read_table(
+    src: &mut Source,
+    t: &SourceTable,
+    start: i64,
+    options: &BackfillOptions,
+    duplicates: &HashSet<Vec<u8>>,
+    zone: SourceZone,
+    tx: &SyncSender<Result<Batch>>,
+) {
+    let mut after = start;
+    // Start small: rows can be megabytes (LLM responses); the budget then
+    // grows or shrinks the batch from what the first rows weigh.
+    let mut limit = options.batch_rows.min(FIRST_BATCH_ROWS);
+    loop {
+        let rows = match src.read_batch(t, after, limit) {
+            Ok(rows) => rows,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        };
+        let full = rows.len() == limit;
+        if rows.is_empty() {
+            return;
+        }
+        let weight: usize = rows
+            .iter()
+            .flat_map(|r| &r.0)
+            .map(crate::value::LegacyValue::weight)
+            .sum();
+        limit = next_limit(limit, weight, options);
+        let batch = prepare(t, rows, duplicates, zone);
+        after = batch.last_rowid;
+        if tx.send(Ok(batch)).is_err() || !full {
+            return;
+        }
+    }
+}
+
+/// Rows in the first batch of a table, before its row size is known.
+const FIRST_BATCH_ROWS: usize = 200;
+
+/// Shrinks the next batch when this one outgrew the byte budget, grows it
+/// back (up to `batch_rows`) when it was well under.
+fn next_limit(limit: usize, weight: usize, options: &BackfillOptions) -> usize {
+    let per_row = (weight / limit.max(1)).max(1);
+    let fit = (options.batch_bytes / per_row).max(1);
+    fit.min(options.batch_rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_shrink_for_long_rows_and_grow_back() {
+        let options = BackfillOptions {
+            batch_rows: 5_000,
+            batch_bytes: 1_000_000,
+            ..Default::default()
+        };
+        assert_eq!(next_limit(5_000, 50_000_000, &options), 100);
+        assert_eq!(next_limit(100, 10_000, &options), 5_000);
+        assert_eq!(next_limit(1, usize::MAX, &options), 1);
+    }
+}

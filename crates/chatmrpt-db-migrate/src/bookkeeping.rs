@@ -1,0 +1,224 @@
+//! The backfill's own tables in the target (migration 000003): progress per
+//! (source, table), quarantined rows, synthesized sessions.
+
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+
+use crate::summary::Counts;
+
+diesel::table! {
+    /// Resume point and running totals per (source, table).
+    backfill_progress (source, table_name) {
+        source -> Text,
+        table_name -> Text,
+        last_rowid -> Int8,
+        last_key -> Nullable<Text>,
+        rows_read -> Int8,
+        rows_inserted -> Int8,
+        rows_present -> Int8,
+        rows_quarantined -> Int8,
+        sessions_synthesized -> Int8,
+        values_converted -> Int8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// Rows that could not be loaded faithfully, with their original bytes.
+    backfill_quarantine (id) {
+        id -> Int8,
+        source -> Text,
+        table_name -> Text,
+        source_rowid -> Int8,
+        row_key -> Nullable<Text>,
+        column_name -> Nullable<Text>,
+        reason -> Text,
+        original -> Jsonb,
+        quarantined_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// Sessions rows created for orphan child rows.
+    backfill_synthesized (session_id) {
+        session_id -> Text,
+        source -> Text,
+        first_table -> Text,
+        synthesized_at -> Timestamptz,
+    }
+}
+
+/// Where a table's load stands.
+#[derive(Clone, Debug, Default, Queryable)]
+pub(crate) struct Progress {
+    pub last_rowid: i64,
+    pub last_key: Option<String>,
+    pub rows_read: i64,
+    pub rows_inserted: i64,
+    pub rows_present: i64,
+    pub rows_quarantined: i64,
+    pub sessions_synthesized: i64,
+    pub values_converted: i64,
+}
+
+impl Progress {
+    /// The running totals as counts.
+    pub(crate) fn counts(&self) -> Counts {
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        Counts {
+            read: n(self.rows_read),
+            inserted: n(self.rows_inserted),
+            already_present: n(self.rows_present),
+            quarantined: n(self.rows_quarantined),
+            sessions_synthesized: n(self.sessions_synthesized),
+            values_converted: n(self.values_converted),
+        }
+    }
+}
+
+/// The progress of `table` from `source`, if any batch committed.
+///
+/// # Errors
+///
+/// The server's refusal.
+pub(crate) fn progress(
+    conn: &mut PgConnection,
+    source: &str,
+    table: &str,
+) -> QueryResult<Option<Progress>> {
+    use backfill_progress::dsl as p;
+    p::backfill_progress
+        .filter(p::source.eq(source).and(p::table_name.eq(table)))
+        .select((
+            p::last_rowid,
+            p::last_key,
+            p::rows_read,
+            p::rows_inserted,
+            p::rows_present,
+            p::rows_quarantined,
+            p::sessions_synthesized,
+            p::values_converted,
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// Forgets `table`'s progress and quarantine for `source`: it loads again
+/// from the start (idempotently).
+///
+/// # Errors
+///
+/// The server's refusal.
+pub(crate) fn restart(conn: &mut PgConnection, source: &str, table: &str) -> QueryResult<()> {
+    use backfill_progress::dsl as p;
+    use backfill_quarantine::dsl as q;
+    conn.transaction(|conn| {
+        diesel::delete(
+            p::backfill_progress.filter(p::source.eq(source).and(p::table_name.eq(table))),
+        )
+        .execute(conn)?;
+        diesel::delete(
+            q::backfill_quarantine.filter(q::source.eq(source).and(q::table_name.eq(table))),
+        )
+        .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Adds a committed batch to the table's progress (same transaction as the batch).
+///
+/// # Errors
+///
+/// The server's refusal.
+pub(crate) fn record(
+    conn: &mut PgConnection,
+    source: &str,
+    table: &str,
+    at: (i64, Option<&str>),
+    delta: &Counts,
+) -> QueryResult<()> {
+    use backfill_progress::dsl as p;
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    diesel::insert_into(p::backfill_progress)
+        .values((
+            p::source.eq(source),
+            p::table_name.eq(table),
+            p::last_rowid.eq(at.0),
+            p::last_key.eq(at.1),
+            p::rows_read.eq(n(delta.read)),
+            p::rows_inserted.eq(n(delta.inserted)),
+            p::rows_present.eq(n(delta.already_present)),
+            p::rows_quarantined.eq(n(delta.quarantined)),
+            p::sessions_synthesized.eq(n(delta.sessions_synthesized)),
+            p::values_converted.eq(n(delta.values_converted)),
+        ))
+        .on_conflict((p::source, p::table_name))
+        .do_update()
+        .set((
+            p::last_rowid.eq(excluded(p::last_rowid)),
+            p::last_key.eq(excluded(p::last_key)),
+            p::rows_read.eq(p::rows_read + excluded(p::rows_read)),
+            p::rows_inserted.eq(p::rows_inserted + excluded(p::rows_inserted)),
+            p::rows_present.eq(p::rows_present + excluded(p::rows_present)),
+            p::rows_quarantined.eq(p::rows_quarantined + excluded(p::rows_quarantined)),
+            p::sessions_synthesized.eq(p::sessions_synthesized + excluded(p::sessions_synthesized)),
+            p::values_converted.eq(p::values_converted + excluded(p::values_converted)),
+            p::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// A row bound for quarantine.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = backfill_quarantine)]
+pub(crate) struct NewQuarantine {
+    pub source: String,
+    pub table_name: String,
+    pub source_rowid: i64,
+    pub row_key: Option<String>,
+    pub column_name: Option<String>,
+    pub reason: String,
+    pub original: serde_json::Value,
+}
+
+/// Stores quarantined rows (a row already stored for the same rowid is kept).
+///
+/// # Errors
+///
+/// The server's refusal.
+pub(crate) fn quarantine(conn: &mut PgConnection, rows: &[NewQuarantine]) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    diesel::insert_into(backfill_quarantine::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .execute(conn)
+}
+
+/// The keys of `table` in quarantine (any source).
+///
+/// # Errors
+///
+/// The server's refusal.
+pub(crate) fn quarantined_keys(conn: &mut PgConnection, table: &str) -> QueryResult<Vec<String>> {
+    use backfill_quarantine::dsl as q;
+    q::backfill_quarantine
+        .filter(q::table_name.eq(table))
+        .filter(q::row_key.is_not_null())
+        .select(q::row_key.assume_not_null())
+        .load(conn)
+}
+
+/// Every synthesized session id.
+///
+/// # Errors
+///
+/// The server's refusal.
+pub(crate) fn synthesized_sessions(conn: &mut PgConnection) -> QueryResult<Vec<String>> {
+    backfill_synthesized::table
+        .select(backfill_synthesized::session_id)
+        .load(conn)
+}

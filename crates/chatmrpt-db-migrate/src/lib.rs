@@ -1,0 +1,39 @@
+//! Moves the legacy ChatMRPT interaction log (`interactions.db`, SQLite) into
+//! PostgreSQL, and checks that two stores hold the same rows.
+//!
+//! - [`backfill()`]: reads the legacy file read-only, from the schema it
+//!   really has, streams it table by table (foreign-key order) in bounded
+//!   batches through `COPY`, converts every value exactly, synthesizes
+//!   sessions for orphan rows, and quarantines every row it cannot load
+//!   faithfully with its original bytes. Resumable after a kill, idempotent,
+//!   safe while dual write is live.
+//! - [`verify()`]: compares two stores table by table on canonical values,
+//!   in primary-key chunks with SHA-256 digests (computed inside PostgreSQL),
+//!   so only differing chunks are read row by row.
+//!
+//! The bookkeeping (progress, quarantine, synthesized sessions) lives in the
+//! target, in the tables of migration `2025-11-25-000003_backfill_bookkeeping`.
+
+mod backfill;
+mod bookkeeping;
+mod catalog;
+mod convert;
+mod error;
+mod load;
+mod prepare;
+mod source;
+mod sql;
+mod stage;
+mod summary;
+mod target;
+mod value;
+pub mod verify;
+
+pub use backfill::{BackfillOptions, backfill};
+pub use catalog::catalog_columns;
+pub use convert::SourceZone;
+pub use error::{Error, Result};
+pub use summary::{
+    Action, BackfillSummary, Counts, NoProgress, ProgressSink, ReportEvent, TableSummary,
+};
+pub use verify::{StoreRef, VerifyOptions, VerifyReport, verify};

@@ -1,0 +1,145 @@
+//! The statements that move a staged batch into its table, built once per
+//! table from the closed catalog: every identifier is a legacy name from
+//! [`crate::catalog`], quoted; every value is staged or bound.
+
+use chatmrpt_db_core::Table;
+
+use crate::catalog::{self, Kind, quote};
+use crate::stage::column;
+
+/// The staged column `index`, cast to its target type.
+fn typed(index: usize, kind: Kind) -> String {
+    let c = format!("s.{}", column(index));
+    match kind {
+        Kind::Text => c,
+        Kind::Timestamp => format!("{c}::timestamptz"),
+        Kind::Bool => format!("{c}::boolean"),
+        Kind::BigInt => format!("{c}::bigint"),
+        Kind::Double => format!("{c}::double precision"),
+    }
+}
+
+/// `INSERT ... SELECT` from the stage, returning how many rows were new.
+///
+/// Child tables: `ON CONFLICT DO NOTHING`, so a row dual write already put
+/// there (necessarily as new or newer) is never overwritten. Sessions
+/// converge instead: earliest `start_time`, latest `last_activity`, flags
+/// OR-ed, every other column kept when present and filled when missing.
+pub(crate) fn insert_from_stage(table: Table) -> String {
+    let cols = catalog::columns(table);
+    let names: Vec<String> = cols.iter().map(|c| quote(c.name)).collect();
+    let values: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| typed(i, c.kind))
+        .collect();
+    let target = quote(table.name());
+    let key = quote(table.primary_key());
+    let on_conflict = if table == Table::Sessions {
+        format!("DO UPDATE SET {}", session_merge().join(", "))
+    } else {
+        "DO NOTHING".to_owned()
+    };
+    format!(
+        "WITH ins AS (INSERT INTO {target} AS t ({}) SELECT {} FROM pg_temp.backfill_stage s \
+         ON CONFLICT ({key}) {on_conflict} RETURNING (xmax = 0) AS fresh) \
+         SELECT count(*) FILTER (WHERE fresh) AS n FROM ins",
+        names.join(", "),
+        values.join(", ")
+    )
+}
+
+fn session_merge() -> Vec<String> {
+    catalog::columns(Table::Sessions)[1..]
+        .iter()
+        .map(|c| {
+            let n = quote(c.name);
+            match (c.name, c.kind) {
+                ("start_time", _) => format!("{n} = LEAST(t.{n}, EXCLUDED.{n})"),
+                ("last_activity", _) => format!("{n} = GREATEST(t.{n}, EXCLUDED.{n})"),
+                (_, Kind::Bool) => {
+                    format!("{n} = COALESCE(t.{n} OR EXCLUDED.{n}, t.{n}, EXCLUDED.{n})")
+                }
+                _ => format!("{n} = COALESCE(t.{n}, EXCLUDED.{n})"),
+            }
+        })
+        .collect()
+}
+
+/// Removes from the stage the rows whose `column` names a missing `parent`
+/// row (the foreign key is enforced, so they cannot load), returning their
+/// `seq`: they go to quarantine.
+pub(crate) fn delete_parent_orphans(table: Table, col: &str, parent: Table) -> Option<String> {
+    let index = catalog::position(table, col)?;
+    let c = format!("s.{}", column(index));
+    Some(format!(
+        "DELETE FROM pg_temp.backfill_stage s WHERE {c} IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM {} p WHERE p.{} = {c}) RETURNING s.seq AS n",
+        quote(parent.name()),
+        quote(parent.primary_key())
+    ))
+}
+
+/// Creates a sessions row for every staged `session_id` that has none
+/// (start = earliest child timestamp, last activity = latest), records it
+/// in `backfill_synthesized`, and widens the times of sessions synthesized
+/// earlier. Returns the ids created. `$1` = source, `$2` = table name.
+pub(crate) fn synthesize_sessions(table: Table) -> Option<String> {
+    if table == Table::Sessions {
+        return None;
+    }
+    let sid = format!("s.{}", column(catalog::position(table, "session_id")?));
+    let at = format!(
+        "s.{}::timestamptz",
+        column(catalog::position(table, "timestamp")?)
+    );
+    Some(format!(
+        "WITH agg AS (SELECT {sid} AS session_id, min({at}) AS first_at, max({at}) AS last_at \
+           FROM pg_temp.backfill_stage s WHERE {sid} IS NOT NULL GROUP BY {sid}), \
+         fresh AS (INSERT INTO sessions (session_id, start_time, last_activity) \
+           SELECT a.session_id, a.first_at, a.last_at FROM agg a \
+           WHERE NOT EXISTS (SELECT 1 FROM sessions x WHERE x.session_id = a.session_id) \
+           ON CONFLICT (session_id) DO NOTHING RETURNING session_id), \
+         noted AS (INSERT INTO backfill_synthesized (session_id, source, first_table) \
+           SELECT session_id, $1, $2 FROM fresh), \
+         widened AS (UPDATE sessions x SET start_time = LEAST(x.start_time, a.first_at), \
+           last_activity = GREATEST(x.last_activity, a.last_at) \
+           FROM agg a JOIN backfill_synthesized b ON b.session_id = a.session_id \
+           WHERE x.session_id = a.session_id) \
+         SELECT session_id AS name FROM fresh"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_converge_and_children_never_overwrite() {
+        let sessions = insert_from_stage(Table::Sessions);
+        assert!(
+            sessions.contains("\"start_time\" = LEAST(t.\"start_time\", EXCLUDED.\"start_time\")")
+        );
+        assert!(sessions.contains("\"last_activity\" = GREATEST("));
+        assert!(sessions.contains("s.c06::boolean"));
+        let messages = insert_from_stage(Table::Messages);
+        assert!(messages.contains("ON CONFLICT (\"message_id\") DO NOTHING"));
+        assert!(messages.contains("s.c02::timestamptz"));
+    }
+
+    #[test]
+    fn only_child_tables_synthesize_sessions() {
+        assert!(synthesize_sessions(Table::Sessions).is_none());
+        assert!(synthesize_sessions(Table::ArenaTrainingExports).is_none());
+        assert!(
+            synthesize_sessions(Table::Messages)
+                .unwrap()
+                .contains("s.c01")
+        );
+        assert!(
+            synthesize_sessions(Table::AlgorithmDecisions)
+                .unwrap()
+                .contains("s.c02")
+        );
+    }
+}

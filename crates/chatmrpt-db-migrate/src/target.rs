@@ -1,0 +1,65 @@
+//! The PostgreSQL side: one dedicated connection in the configured schema.
+
+use chatmrpt_db_core::PostgresConfig;
+use chatmrpt_db_postgres::PgStore;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use crate::error::{Error, Result};
+
+#[derive(QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+/// Opens the target through its store (which validates the schema name and
+/// redacts the password from errors), runs pending migrations when asked,
+/// then returns a connection whose `search_path` is the schema.
+///
+/// # Errors
+///
+/// [`Error::Store`] when unreachable or migrations fail; [`Error::Target`].
+pub(crate) fn connect(config: &PostgresConfig, migrate: bool) -> Result<PgConnection> {
+    let store = PgStore::open(config)?;
+    if migrate {
+        store.run_migrations()?;
+    }
+    let mut conn = chatmrpt_db_postgres::connect(&config.url)?;
+    diesel::sql_query("SELECT set_config('search_path', $1, false) AS value")
+        .bind::<Text, _>(&config.schema)
+        .get_result::<Setting>(&mut conn)
+        .map_err(Error::Target)?;
+    Ok(conn)
+}
+
+/// Refuses a server whose encoding cannot hold every text value.
+///
+/// # Errors
+///
+/// [`Error::TargetEncoding`] or [`Error::Target`].
+pub(crate) fn check_encoding(conn: &mut PgConnection) -> Result<()> {
+    let encoding: Setting = diesel::sql_query("SELECT current_setting('server_encoding') AS value")
+        .get_result(conn)
+        .map_err(Error::Target)?;
+    if encoding.value == "UTF8" {
+        Ok(())
+    } else {
+        Err(Error::TargetEncoding(encoding.value))
+    }
+}
+
+/// Session settings for loading. `synchronous_commit = off` is safe here:
+/// each batch commits with its progress row, so a batch lost in a crash is
+/// simply loaded again by the resumed run.
+///
+/// # Errors
+///
+/// [`Error::Target`].
+pub(crate) fn prepare_for_load(conn: &mut PgConnection) -> Result<()> {
+    diesel::sql_query("SET synchronous_commit = off")
+        .execute(conn)
+        .map_err(Error::Target)?;
+    crate::stage::create(conn).map_err(Error::Target)
+}

@@ -1,0 +1,154 @@
+//! The chunk walk of one table and the row-by-row diff of a differing chunk.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use chatmrpt_db_core::Table;
+
+use super::canon::Hash;
+use super::side::{Range, Side};
+use super::{KeyList, KnownDifference, KnownKind, TableReport, VerifyOptions};
+use crate::error::Result;
+
+/// The target's record of expected differences.
+#[derive(Debug, Default)]
+pub(crate) struct Known {
+    pub quarantined: HashMap<Table, HashSet<String>>,
+    pub synthesized: HashSet<String>,
+}
+
+impl Known {
+    fn kind(&self, table: Table, key: &str) -> Option<KnownKind> {
+        if self
+            .quarantined
+            .get(&table)
+            .is_some_and(|q| q.contains(key))
+        {
+            Some(KnownKind::Quarantined)
+        } else if table == Table::Sessions && self.synthesized.contains(key) {
+            Some(KnownKind::Synthesized)
+        } else {
+            None
+        }
+    }
+}
+
+/// Compares one table; `None` when neither side has it.
+///
+/// # Errors
+///
+/// A failing query on either side.
+pub(crate) fn table(
+    src: &mut dyn Side,
+    tgt: &mut dyn Side,
+    table: Table,
+    options: &VerifyOptions,
+    known: &Known,
+) -> Result<Option<TableReport>> {
+    let (in_src, in_tgt) = (src.has(table)?, tgt.has(table)?);
+    if !in_src && !in_tgt {
+        return Ok(None);
+    }
+    let mut report = empty(table);
+    let mut after: Option<String> = None;
+    loop {
+        let upto = match src.boundary(table, after.as_deref(), options.chunk_rows)? {
+            Some(k) => Some(k),
+            None => tgt.boundary(table, after.as_deref(), options.chunk_rows)?,
+        };
+        let range = Range {
+            after: after.clone(),
+            upto: upto.clone(),
+        };
+        let (a, b) = (src.chunk(table, &range)?, tgt.chunk(table, &range)?);
+        report.source_rows += a.rows;
+        report.target_rows += b.rows;
+        report.chunks += 1;
+        if a.digest != b.digest {
+            report.chunks_differing += 1;
+            let (ra, rb) = (src.rows(table, &range)?, tgt.rows(table, &range)?);
+            diff(&mut report, &ra, &rb, options.max_keys, known);
+        }
+        match upto {
+            Some(k) => after = Some(k),
+            None => break,
+        }
+    }
+    if table == Table::Sessions {
+        let mut synthesized: Vec<&String> = known.synthesized.iter().collect();
+        synthesized.sort();
+        report
+            .known
+            .extend(synthesized.into_iter().map(|k| KnownDifference {
+                key: Some(k.clone()),
+                kind: KnownKind::Synthesized,
+                reason: "session synthesized for orphan rows".into(),
+            }));
+    }
+    let unloadable = src.take_unloadable();
+    report
+        .known
+        .extend(unloadable.into_iter().map(|u| KnownDifference {
+            key: u.key,
+            kind: KnownKind::Quarantined,
+            reason: u.reason,
+        }));
+    Ok(Some(report))
+}
+
+fn empty(table: Table) -> TableReport {
+    TableReport {
+        table,
+        source_rows: 0,
+        target_rows: 0,
+        chunks: 0,
+        chunks_differing: 0,
+        missing: KeyList::default(),
+        extra: KeyList::default(),
+        differing: KeyList::default(),
+        known: Vec::new(),
+    }
+}
+
+/// Merge-joins two key-ordered lists.
+fn diff(
+    report: &mut TableReport,
+    src: &[(String, Hash)],
+    tgt: &[(String, Hash)],
+    max: usize,
+    known: &Known,
+) {
+    let (mut i, mut j) = (0, 0);
+    while i < src.len() || j < tgt.len() {
+        let order = match (src.get(i), tgt.get(j)) {
+            (Some(a), Some(b)) => a.0.as_bytes().cmp(b.0.as_bytes()),
+            (Some(_), None) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        let (key, list) = match order {
+            Ordering::Less => {
+                i += 1;
+                (&src[i - 1].0, Some(&mut report.missing))
+            }
+            Ordering::Greater => {
+                j += 1;
+                (&tgt[j - 1].0, Some(&mut report.extra))
+            }
+            Ordering::Equal => {
+                i += 1;
+                j += 1;
+                let differs = src[i - 1].1 != tgt[j - 1].1;
+                (&src[i - 1].0, differs.then_some(&mut report.differing))
+            }
+        };
+        let Some(list) = list else { continue };
+        match known.kind(report.table, key) {
+            Some(kind) => report.known.push(KnownDifference {
+                key: Some(key.clone()),
+                kind,
+                reason: "recorded by the backfill".into(),
+            }),
+            None => list.push(key.clone(), max),
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! A legacy (or SQLite store) file as one side of verify: rows are read and
+//! converted exactly as the backfill converts them, then digested in Rust.
+
+use std::path::Path;
+
+use chatmrpt_db_core::Table;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use super::canon::{Hash, chunk_digest, row_digest};
+use super::side::{Chunk, Range, Side, Unloadable};
+use crate::catalog::{self, quote};
+use crate::convert::{SourceZone, convert};
+use crate::error::{Error, Result};
+use crate::prepare::storable_key;
+use crate::source::{Source, SourceSchema, SourceTable};
+use crate::value::{LegacyValue, SourceRow};
+
+/// A chunk's rows, kept until the next chunk.
+type CachedChunk = (Table, Range, Vec<(String, Hash)>);
+
+/// The legacy side.
+pub(crate) struct LegacySide {
+    source: Source,
+    schema: SourceSchema,
+    zone: SourceZone,
+    /// The rows of the last chunk read, reused when that chunk differs.
+    cached: Option<CachedChunk>,
+    unloadable: Vec<Unloadable>,
+}
+
+impl LegacySide {
+    /// Opens `path` read-only and reads its schema.
+    ///
+    /// # Errors
+    ///
+    /// As [`Source::open`] and [`Source::introspect`].
+    pub(crate) fn open(path: &Path, zone: SourceZone) -> Result<Self> {
+        let mut source = Source::open(path)?;
+        let schema = source.introspect()?;
+        Ok(Self {
+            source,
+            schema,
+            zone,
+            cached: None,
+            unloadable: Vec::new(),
+        })
+    }
+
+    fn table(&self, table: Table) -> Option<SourceTable> {
+        self.schema
+            .tables
+            .iter()
+            .find(|t| t.table == table)
+            .cloned()
+    }
+
+    /// The `WHERE` clause of a range: text keys only, bytewise bounds.
+    fn filter(key: &str, range: &Range) -> String {
+        let mut sql = format!("typeof({key}) = 'text'");
+        if range.after.is_some() {
+            sql.push_str(&format!(" AND {key} > ?1 COLLATE BINARY"));
+        }
+        if range.upto.is_some() {
+            let n = if range.after.is_some() { 2 } else { 1 };
+            sql.push_str(&format!(" AND {key} <= ?{n} COLLATE BINARY"));
+        }
+        sql
+    }
+
+    fn load(&mut self, sql: String, range: &Range) -> Result<Vec<SourceRow>> {
+        let conn = self.source.conn();
+        let rows = match (&range.after, &range.upto) {
+            (None, None) => diesel::sql_query(sql).load(conn),
+            (Some(a), None) | (None, Some(a)) => {
+                diesel::sql_query(sql).bind::<Text, _>(a).load(conn)
+            }
+            (Some(a), Some(b)) => diesel::sql_query(sql)
+                .bind::<Text, _>(a)
+                .bind::<Text, _>(b)
+                .load(conn),
+        };
+        rows.map_err(Error::Source)
+    }
+
+    fn read_range(&mut self, t: &SourceTable, range: &Range) -> Result<Vec<(String, Hash)>> {
+        let key = quote(t.table.primary_key());
+        let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
+        let sql = format!(
+            "SELECT {rowid}, {} FROM {} WHERE {} ORDER BY {key} COLLATE BINARY, {rowid}",
+            cols.join(", "),
+            quote(&t.name),
+            Self::filter(&key, range),
+            rowid = quote(t.rowid),
+        );
+        let rows = self.load(sql, range)?;
+        let mut out: Vec<(String, Hash)> = Vec::with_capacity(rows.len());
+        let mut buffer = Vec::new();
+        for row in &rows {
+            let key = t.layout[0].and_then(|i| row.0.get(i));
+            let text = key.and_then(storable_key);
+            match (text, self.digest(t, row, &mut buffer)) {
+                (Some(k), Ok(_)) if out.last().is_some_and(|(last, _)| *last == k) => {
+                    // Every holder of a duplicated key was quarantined.
+                    out.pop();
+                    for _ in 0..2 {
+                        self.unloadable.push(Unloadable {
+                            key: Some(k.clone()),
+                            reason: "duplicate primary key".into(),
+                        });
+                    }
+                }
+                (Some(k), Ok(digest)) => out.push((k, digest)),
+                (k, Err(reason)) => self.unloadable.push(Unloadable { key: k, reason }),
+                (None, Ok(_)) => self.unloadable.push(Unloadable {
+                    key: None,
+                    reason: "primary key is not storable text".into(),
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    fn digest(
+        &self,
+        t: &SourceTable,
+        row: &SourceRow,
+        buffer: &mut Vec<u8>,
+    ) -> Result<Hash, String> {
+        let cells = catalog::columns(t.table)
+            .iter()
+            .zip(&t.layout)
+            .map(|(c, p)| {
+                let value = p.and_then(|p| row.0.get(p)).unwrap_or(&LegacyValue::Null);
+                convert(value, c.kind, self.zone)
+                    .map(|(cell, _)| cell)
+                    .map_err(|r| format!("{}: {r}", c.name))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(row_digest(&cells, buffer))
+    }
+
+    /// Rows whose key is not text at all (NULL, a number, a BLOB): known
+    /// differences, listed once per table.
+    fn non_text_keys(&mut self, t: &SourceTable) -> Result<()> {
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let key = quote(t.table.primary_key());
+        let sql = format!(
+            "SELECT count(*) AS n FROM {} WHERE typeof({key}) != 'text'",
+            quote(&t.name)
+        );
+        let n: N = diesel::sql_query(sql)
+            .get_result(self.source.conn())
+            .map_err(Error::Source)?;
+        for _ in 0..n.n {
+            self.unloadable.push(Unloadable {
+                key: None,
+                reason: "primary key is NULL or not text".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Side for LegacySide {
+    fn has(&mut self, table: Table) -> Result<bool> {
+        let Some(t) = self.table(table) else {
+            return Ok(false);
+        };
+        self.non_text_keys(&t)?;
+        Ok(true)
+    }
+
+    fn boundary(&mut self, table: Table, after: Option<&str>, n: usize) -> Result<Option<String>> {
+        let Some(t) = self.table(table) else {
+            return Ok(None);
+        };
+        let key = quote(table.primary_key());
+        let range = Range {
+            after: after.map(str::to_owned),
+            upto: None,
+        };
+        let mut offset = n.saturating_sub(1);
+        // A key PostgreSQL could not hold cannot be a bound: take the next.
+        for _ in 0..64 {
+            let sql = format!(
+                "SELECT {key} FROM {} WHERE {} ORDER BY {key} COLLATE BINARY LIMIT 1 OFFSET {offset}",
+                quote(&t.name),
+                Self::filter(&key, &range)
+            );
+            match self.load(sql, &range)?.into_iter().next() {
+                None => return Ok(None),
+                Some(row) => match row.0.first().and_then(storable_key) {
+                    Some(k) => return Ok(Some(k)),
+                    None => offset += 1,
+                },
+            }
+        }
+        Ok(None)
+    }
+
+    fn chunk(&mut self, table: Table, range: &Range) -> Result<Chunk> {
+        let Some(t) = self.table(table) else {
+            return Ok(Chunk {
+                rows: 0,
+                digest: chunk_digest(std::iter::empty()),
+            });
+        };
+        let rows = self.read_range(&t, range)?;
+        let chunk = Chunk {
+            rows: rows.len() as u64,
+            digest: chunk_digest(rows.iter().map(|(_, d)| d)),
+        };
+        self.cached = Some((table, range.clone(), rows));
+        Ok(chunk)
+    }
+
+    fn rows(&mut self, table: Table, range: &Range) -> Result<Vec<(String, Hash)>> {
+        match self.cached.take() {
+            Some((t, r, rows)) if t == table && r == *range => Ok(rows),
+            _ => match self.table(table) {
+                Some(t) => {
+                    let before = self.unloadable.len();
+                    let rows = self.read_range(&t, range)?;
+                    self.unloadable.truncate(before);
+                    Ok(rows)
+                }
+                None => Ok(Vec::new()),
+            },
+        }
+    }
+
+    fn take_unloadable(&mut self) -> Vec<Unloadable> {
+        std::mem::take(&mut self.unloadable)
+    }
+}

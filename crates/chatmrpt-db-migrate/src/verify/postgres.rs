@@ -1,0 +1,212 @@
+//! A PostgreSQL store as one side of verify: chunk digests are computed by
+//! the server (`sha256`), so an equal chunk costs 32 bytes on the wire.
+//! Everything is read in one repeatable-read, read-only transaction: one
+//! consistent snapshot, without blocking writers.
+
+use std::collections::HashSet;
+
+use chatmrpt_db_core::{PostgresConfig, Table};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Binary, Bool, Text};
+
+use super::canon::{Hash, pg_row_expression};
+use super::side::{Chunk, Range, Side};
+use crate::bookkeeping;
+use crate::catalog::quote;
+use crate::error::{Error, Result};
+use crate::target;
+
+/// The PostgreSQL side.
+pub(crate) struct PgSide {
+    conn: PgConnection,
+    /// Whether synthesized sessions are left out (they are known differences).
+    skip_synthesized: bool,
+}
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = Bool)]
+    flag: bool,
+}
+
+#[derive(QueryableByName)]
+struct Key {
+    #[diesel(sql_type = Text)]
+    key: String,
+}
+
+#[derive(QueryableByName)]
+struct Digest {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = Binary)]
+    digest: Vec<u8>,
+}
+
+#[derive(QueryableByName)]
+struct KeyDigest {
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = Binary)]
+    digest: Vec<u8>,
+}
+
+impl PgSide {
+    /// Connects (never migrates) and opens the snapshot.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when unreachable, [`Error::Target`].
+    pub(crate) fn open(config: &PostgresConfig, is_target: bool) -> Result<Self> {
+        let mut conn = target::connect(config, false)?;
+        diesel::sql_query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .execute(&mut conn)
+            .map_err(Error::Target)?;
+        let mut side = Self {
+            conn,
+            skip_synthesized: false,
+        };
+        side.skip_synthesized = is_target && side.exists("backfill_synthesized")?;
+        Ok(side)
+    }
+
+    fn exists(&mut self, relation: &str) -> Result<bool> {
+        let found: Flag = diesel::sql_query("SELECT to_regclass($1) IS NOT NULL AS flag")
+            .bind::<Text, _>(relation)
+            .get_result(&mut self.conn)
+            .map_err(Error::Target)?;
+        Ok(found.flag)
+    }
+
+    /// Keys of `table` in quarantine, when the bookkeeping exists.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Target`].
+    pub(crate) fn quarantined(&mut self, table: Table) -> Result<HashSet<String>> {
+        if !self.exists("backfill_quarantine")? {
+            return Ok(HashSet::new());
+        }
+        Ok(bookkeeping::quarantined_keys(&mut self.conn, table.name())
+            .map_err(Error::Target)?
+            .into_iter()
+            .collect())
+    }
+
+    /// Synthesized session ids, when the bookkeeping exists.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Target`].
+    pub(crate) fn synthesized(&mut self) -> Result<HashSet<String>> {
+        if !self.exists("backfill_synthesized")? {
+            return Ok(HashSet::new());
+        }
+        Ok(bookkeeping::synthesized_sessions(&mut self.conn)
+            .map_err(Error::Target)?
+            .into_iter()
+            .collect())
+    }
+
+    /// `FROM ... WHERE ...` of a range, parameters `$1`, `$2` as present.
+    fn range_clause(&self, table: Table, range: &Range) -> String {
+        let key = format!("t.{}", quote(table.primary_key()));
+        let mut conditions = vec!["true".to_owned()];
+        if range.after.is_some() {
+            conditions.push(format!("{key} > $1"));
+        }
+        if range.upto.is_some() {
+            let n = if range.after.is_some() { 2 } else { 1 };
+            conditions.push(format!("{key} <= ${n}"));
+        }
+        if self.skip_synthesized && table == Table::Sessions {
+            conditions.push("NOT EXISTS (SELECT 1 FROM backfill_synthesized b WHERE b.session_id = t.session_id)".to_owned());
+        }
+        format!(
+            "FROM {} t WHERE {}",
+            quote(table.name()),
+            conditions.join(" AND ")
+        )
+    }
+
+    fn query<T: QueryableByName<diesel::pg::Pg> + 'static>(
+        &mut self,
+        sql: String,
+        range: &Range,
+    ) -> Result<Vec<T>> {
+        let conn = &mut self.conn;
+        let rows = match (&range.after, &range.upto) {
+            (None, None) => diesel::sql_query(sql).load(conn),
+            (Some(a), None) | (None, Some(a)) => {
+                diesel::sql_query(sql).bind::<Text, _>(a).load(conn)
+            }
+            (Some(a), Some(b)) => diesel::sql_query(sql)
+                .bind::<Text, _>(a)
+                .bind::<Text, _>(b)
+                .load(conn),
+        };
+        rows.map_err(Error::Target)
+    }
+}
+
+fn hash(bytes: &[u8]) -> Hash {
+    let mut out = [0; 32];
+    if bytes.len() == 32 {
+        out.copy_from_slice(bytes);
+    }
+    out
+}
+
+impl Side for PgSide {
+    fn has(&mut self, table: Table) -> Result<bool> {
+        self.exists(table.name())
+    }
+
+    fn boundary(&mut self, table: Table, after: Option<&str>, n: usize) -> Result<Option<String>> {
+        let range = Range {
+            after: after.map(str::to_owned),
+            upto: None,
+        };
+        let key = format!("t.{}", quote(table.primary_key()));
+        let sql = format!(
+            "SELECT {key} AS key {} ORDER BY {key} OFFSET {} LIMIT 1",
+            self.range_clause(table, &range),
+            n.saturating_sub(1)
+        );
+        Ok(self
+            .query::<Key>(sql, &range)?
+            .into_iter()
+            .next()
+            .map(|k| k.key))
+    }
+
+    fn chunk(&mut self, table: Table, range: &Range) -> Result<Chunk> {
+        let key = format!("t.{}", quote(table.primary_key()));
+        let sql = format!(
+            "SELECT count(*) AS n, coalesce(sha256(string_agg(sha256({}), ''::bytea ORDER BY {key})), sha256(''::bytea)) AS digest {}",
+            pg_row_expression(table),
+            self.range_clause(table, range)
+        );
+        let row = self.query::<Digest>(sql, range)?.into_iter().next();
+        let row = row.ok_or(Error::Target(diesel::result::Error::NotFound))?;
+        Ok(Chunk {
+            rows: u64::try_from(row.n).unwrap_or(0),
+            digest: hash(&row.digest),
+        })
+    }
+
+    fn rows(&mut self, table: Table, range: &Range) -> Result<Vec<(String, Hash)>> {
+        let key = format!("t.{}", quote(table.primary_key()));
+        let sql = format!(
+            "SELECT {key} AS key, sha256({}) AS digest {} ORDER BY {key}",
+            pg_row_expression(table),
+            self.range_clause(table, range)
+        );
+        Ok(self
+            .query::<KeyDigest>(sql, range)?
+            .into_iter()
+            .map(|r| (r.key, hash(&r.digest)))
+            .collect())
+    }
+}

@@ -1,0 +1,48 @@
+//! One store seen by verify: boundaries, chunk digests, row digests.
+
+use chatmrpt_db_core::Table;
+
+use super::canon::Hash;
+use crate::error::Result;
+
+/// Keys in `(after, upto]`, compared byte for byte; `None` is unbounded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Range {
+    pub after: Option<String>,
+    pub upto: Option<String>,
+}
+
+/// A chunk's row count and digest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Chunk {
+    pub rows: u64,
+    pub digest: Hash,
+}
+
+/// A row the side could not put in canonical form, or a later duplicate:
+/// the backfill quarantined it, so it is a known difference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Unloadable {
+    pub key: Option<String>,
+    pub reason: String,
+}
+
+/// A store being compared.
+pub(crate) trait Side {
+    /// Whether the store has `table` at all.
+    fn has(&mut self, table: Table) -> Result<bool>;
+
+    /// The `n`-th key after `after` (1-based), if there are that many.
+    fn boundary(&mut self, table: Table, after: Option<&str>, n: usize) -> Result<Option<String>>;
+
+    /// The count and digest of the rows in `range`.
+    fn chunk(&mut self, table: Table, range: &Range) -> Result<Chunk>;
+
+    /// Each row of `range` as (key, digest), in key order.
+    fn rows(&mut self, table: Table, range: &Range) -> Result<Vec<(String, Hash)>>;
+
+    /// Rows of `table` that are known differences, found so far.
+    fn take_unloadable(&mut self) -> Vec<Unloadable> {
+        Vec::new()
+    }
+}
