@@ -20,9 +20,22 @@ fn require_step(conn: &mut PgConnection, step: Option<&StepId>) -> Result<(), Tx
     require_parent(found, "analysis step", step.as_str())
 }
 
-fn decisions_of(conn: &mut PgConnection, session: &str) -> Result<Vec<AlgorithmDecision>, TxError> {
-    let rows = algorithm_decisions::table
-        .filter(algorithm_decisions::session_id.eq(session))
+/// Whose decisions or calculations to read.
+#[derive(Clone, Copy)]
+enum Owner<'a> {
+    /// Every row logged under the session.
+    Session(&'a str),
+    /// Every row of these steps, whatever session it was logged under.
+    Steps(&'a [String]),
+}
+
+fn decisions(conn: &mut PgConnection, owner: Owner<'_>) -> Result<Vec<AlgorithmDecision>, TxError> {
+    let query = algorithm_decisions::table.into_boxed::<diesel::pg::Pg>();
+    let query = match owner {
+        Owner::Session(id) => query.filter(algorithm_decisions::session_id.eq(id)),
+        Owner::Steps(ids) => query.filter(algorithm_decisions::step_id.eq_any(ids)),
+    };
+    let rows = query
         .order((
             algorithm_decisions::timestamp.is_null().desc(),
             algorithm_decisions::timestamp.asc(),
@@ -36,9 +49,13 @@ fn decisions_of(conn: &mut PgConnection, session: &str) -> Result<Vec<AlgorithmD
         .collect::<Result<_>>()?)
 }
 
-fn calculations_of(conn: &mut PgConnection, session: &str) -> Result<Vec<Calculation>, TxError> {
-    let rows = calculations::table
-        .filter(calculations::session_id.eq(session))
+fn calculations(conn: &mut PgConnection, owner: Owner<'_>) -> Result<Vec<Calculation>, TxError> {
+    let query = calculations::table.into_boxed::<diesel::pg::Pg>();
+    let query = match owner {
+        Owner::Session(id) => query.filter(calculations::session_id.eq(id)),
+        Owner::Steps(ids) => query.filter(calculations::step_id.eq_any(ids)),
+    };
+    let rows = query
         .order((
             calculations::timestamp.is_null().desc(),
             calculations::timestamp.asc(),
@@ -50,41 +67,6 @@ fn calculations_of(conn: &mut PgConnection, session: &str) -> Result<Vec<Calcula
         .into_iter()
         .map(CalculationRow::into_domain)
         .collect::<Result<_>>()?)
-}
-
-/// Decisions and calculations of the given steps, whatever session they were logged under.
-fn children_of_steps(
-    conn: &mut PgConnection,
-    steps: &[String],
-) -> Result<(Vec<AlgorithmDecision>, Vec<Calculation>), TxError> {
-    let decisions = algorithm_decisions::table
-        .filter(algorithm_decisions::step_id.eq_any(steps))
-        .order((
-            algorithm_decisions::timestamp.is_null().desc(),
-            algorithm_decisions::timestamp.asc(),
-            algorithm_decisions::decision_id.asc(),
-        ))
-        .select(AlgorithmDecisionRow::as_select())
-        .load(conn)?;
-    let calcs = calculations::table
-        .filter(calculations::step_id.eq_any(steps))
-        .order((
-            calculations::timestamp.is_null().desc(),
-            calculations::timestamp.asc(),
-            calculations::calculation_id.asc(),
-        ))
-        .select(CalculationRow::as_select())
-        .load(conn)?;
-    Ok((
-        decisions
-            .into_iter()
-            .map(AlgorithmDecisionRow::into_domain)
-            .collect::<Result<_>>()?,
-        calcs
-            .into_iter()
-            .map(CalculationRow::into_domain)
-            .collect::<Result<_>>()?,
-    ))
 }
 
 impl AnalysisStepRepository for PgStore {
@@ -161,7 +143,8 @@ impl AnalysisStepRepository for PgStore {
                 .select(AnalysisStepRow::as_select())
                 .load(conn)?;
             let ids: Vec<String> = rows.iter().map(|r| r.step_id.clone()).collect();
-            let (decisions, calcs) = children_of_steps(conn, &ids)?;
+            let decisions = decisions(conn, Owner::Steps(&ids))?;
+            let calcs = calculations(conn, Owner::Steps(&ids))?;
             let steps = rows
                 .into_iter()
                 .map(AnalysisStepRow::into_domain)
@@ -171,10 +154,10 @@ impl AnalysisStepRepository for PgStore {
     }
 
     fn list_algorithm_decisions(&self, session: &SessionId) -> Result<Vec<AlgorithmDecision>> {
-        self.read(|conn| decisions_of(conn, session.as_str()))
+        self.read(|conn| decisions(conn, Owner::Session(session.as_str())))
     }
 
     fn list_calculations(&self, session: &SessionId) -> Result<Vec<Calculation>> {
-        self.read(|conn| calculations_of(conn, session.as_str()))
+        self.read(|conn| calculations(conn, Owner::Session(session.as_str())))
     }
 }
