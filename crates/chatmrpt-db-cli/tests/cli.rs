@@ -134,3 +134,18 @@ fn migrate_creates_all_tables_on_an_empty_postgres_database() {
     assert_eq!(rows.len(), 17);
     assert!(rows.values().all(|n| n == 0));
 }
+
+#[test]
+fn commands_with_explicit_stores_ignore_a_broken_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chatmrpt-db"))
+        .args(["adopt", "no-such.db"])
+        .current_dir(dir.path())
+        .env("CHATMRPT_DB_BACKEND", "oracle")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("CHATMRPT_DB_BACKEND"), "{stderr}");
+    assert!(stderr.contains("no-such.db"), "{stderr}");
+}

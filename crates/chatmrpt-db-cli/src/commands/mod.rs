@@ -15,10 +15,17 @@ use crate::target;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let config = target::resolve(cli.config.as_deref(), cli.database.as_deref())?;
+    // Only the commands that use the configured store read the configuration:
+    // adopt, backfill and verify name their stores explicitly.
+    let configured = || -> Result<Store> {
+        Store::open(&target::resolve(
+            cli.config.as_deref(),
+            cli.database.as_deref(),
+        )?)
+    };
     match cli.command {
-        Command::Migrate => migrate::run(&Store::open(&config)?),
-        Command::Status { json } => status::run(&Store::open(&config)?, json),
+        Command::Migrate => migrate::run(&configured()?),
+        Command::Status { json } => status::run(&configured()?, json),
         Command::Adopt(args) => Ok(adopt::run(&args)),
         Command::Backfill(args) => Ok(backfill::run(&args)),
         Command::Verify(args) => Ok(verify::run(&args)),
