@@ -148,14 +148,21 @@ pub(crate) fn optional<T>(r: QueryResult<T>) -> Result<Option<T>, TxError> {
     r.optional().map_err(TxError::from)
 }
 
-/// Establishes a single connection outside the pool (tools, tests).
+/// Establishes a single connection outside the pool (tools, tests), with
+/// the default busy timeout so it waits for a lock instead of failing.
 ///
 /// # Errors
 ///
 /// [`Error::Unavailable`].
 pub fn connect(path: &str) -> Result<SqliteConnection> {
-    SqliteConnection::establish(path).map_err(|e| Error::Unavailable {
+    use diesel::connection::SimpleConnection;
+    let unavailable = |source: Box<dyn std::error::Error + Send + Sync>| Error::Unavailable {
         store: STORE,
-        source: Box::new(e),
-    })
+        source,
+    };
+    let mut conn = SqliteConnection::establish(path).map_err(|e| unavailable(Box::new(e)))?;
+    let timeout = SqliteConfig::default().busy_timeout_ms;
+    conn.batch_execute(&format!("PRAGMA busy_timeout = {timeout};"))
+        .map_err(|e| unavailable(Box::new(e)))?;
+    Ok(conn)
 }

@@ -8,8 +8,13 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::sqlite::SqliteConnection;
 
+/// A plain connection that waits for locks: a store's pool may still be
+/// closing its last connection (which checkpoints the WAL under a lock).
 pub fn open(path: &Path) -> SqliteConnection {
-    SqliteConnection::establish(path.to_str().unwrap()).unwrap()
+    use diesel::connection::SimpleConnection;
+    let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    conn.batch_execute("PRAGMA busy_timeout = 5000;").unwrap();
+    conn
 }
 
 #[derive(QueryableByName)]
