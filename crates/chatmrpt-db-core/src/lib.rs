@@ -23,6 +23,7 @@ pub mod error;
 pub mod ids;
 pub mod json;
 pub mod model;
+pub mod outbox;
 pub mod repo;
 pub mod scan;
 pub mod secret;
@@ -37,6 +38,9 @@ pub use error::{Error, Result};
 pub use ids::*;
 pub use json::{JsonText, Lenient};
 pub use model::*;
+pub use outbox::{
+    OutboxDraft, OutboxEntry, OutboxStats, OutboxStore, StageChange, StageStore, WriteOp,
+};
 pub use repo::*;
 pub use scan::{Record, TableScan, TimeRange, export_table_csv};
 pub use secret::DatabaseUrl;

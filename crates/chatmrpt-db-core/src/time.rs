@@ -51,6 +51,16 @@ impl Timestamp {
         Self::from_datetime(at.and_utc())
     }
 
+    /// This instant moved by `millis` (negative: earlier), saturating at
+    /// the ends of the supported range.
+    #[must_use]
+    pub fn add_millis(self, millis: i64) -> Self {
+        self.0
+            .checked_add_signed(chrono::TimeDelta::milliseconds(millis))
+            .and_then(|at| Self::from_datetime(at).ok())
+            .unwrap_or(self)
+    }
+
     /// The instant as a chrono value.
     pub fn as_datetime(&self) -> DateTime<Utc> {
         self.0

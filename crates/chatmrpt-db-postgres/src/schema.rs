@@ -143,6 +143,49 @@ diesel::table! {
 }
 
 diesel::table! {
+    chatmrpt_outbox (id) {
+        id -> Int8,
+        order_key -> Text,
+        kind -> Text,
+        row_key -> Text,
+        payload -> Text,
+        created_at -> Timestamptz,
+        attempts -> Int4,
+        next_attempt_at -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        dead -> Bool,
+    }
+}
+
+diesel::table! {
+    chatmrpt_outbox_lease (id) {
+        id -> Int4,
+        holder -> Text,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    chatmrpt_stage (id) {
+        id -> Int4,
+        stage -> Text,
+        changed_by -> Text,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    chatmrpt_stage_history (id) {
+        id -> Int8,
+        from_stage -> Text,
+        to_stage -> Text,
+        changed_by -> Text,
+        changed_at -> Timestamptz,
+        forced -> Bool,
+    }
+}
+
+diesel::table! {
     errors (error_id) {
         error_id -> Text,
         session_id -> Nullable<Text>,
@@ -307,6 +350,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     backfill_quarantine,
     backfill_synthesized,
     calculations,
+    chatmrpt_outbox,
+    chatmrpt_outbox_lease,
+    chatmrpt_stage,
+    chatmrpt_stage_history,
     errors,
     explanations,
     file_uploads,

@@ -1,7 +1,9 @@
 //! The PostgreSQL store: a pool, the migrations, and the transaction helpers
 //! the repository implementations share.
 
-use chatmrpt_db_core::{Error, PostgresConfig, Result};
+use std::sync::Arc;
+
+use chatmrpt_db_core::{Error, OutboxDraft, PostgresConfig, Result};
 use diesel::connection::Connection;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
@@ -30,6 +32,9 @@ pub struct PgStore {
     pool: PgPool,
     schema: String,
     target: String,
+    /// Set on a [`chatmrpt_db_core::OutboxStore::recording`] handle: its
+    /// writes append this record to the outbox in their transaction.
+    pub(crate) outbox: Option<Arc<OutboxDraft>>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -37,6 +42,7 @@ impl std::fmt::Debug for PgStore {
         f.debug_struct("PgStore")
             .field("target", &self.target)
             .field("schema", &self.schema)
+            .field("recording", &self.outbox.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -68,6 +74,7 @@ impl PgStore {
             pool: build_pool(config),
             schema: config.schema.clone(),
             target: config.url.redacted(),
+            outbox: None,
         })
     }
 
@@ -162,7 +169,14 @@ impl PgStore {
         f: impl FnOnce(&mut PgConnection) -> Result<T, TxError>,
     ) -> Result<T> {
         let mut conn = self.connection()?;
-        PgConnection::transaction(&mut conn, f).map_err(|e| match e {
+        PgConnection::transaction(&mut conn, |conn| {
+            let out = f(conn)?;
+            if let Some(draft) = &self.outbox {
+                crate::outbox::append(conn, draft)?;
+            }
+            Ok(out)
+        })
+        .map_err(|e| match e {
             TxError::Domain(e) => e,
             TxError::Diesel(e) => write_error(entity, key, e),
         })

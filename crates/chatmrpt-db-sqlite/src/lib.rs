@@ -10,6 +10,7 @@
 
 pub mod adopt;
 mod error;
+mod outbox;
 pub mod pool;
 mod repo;
 mod rows;

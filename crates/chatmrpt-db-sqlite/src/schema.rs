@@ -104,6 +104,49 @@ diesel::table! {
 }
 
 diesel::table! {
+    chatmrpt_outbox (id) {
+        id -> Integer,
+        order_key -> Text,
+        kind -> Text,
+        row_key -> Text,
+        payload -> Text,
+        created_at -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        dead -> Bool,
+    }
+}
+
+diesel::table! {
+    chatmrpt_outbox_lease (id) {
+        id -> Integer,
+        holder -> Text,
+        expires_at -> Text,
+    }
+}
+
+diesel::table! {
+    chatmrpt_stage (id) {
+        id -> Integer,
+        stage -> Text,
+        changed_by -> Text,
+        changed_at -> Text,
+    }
+}
+
+diesel::table! {
+    chatmrpt_stage_history (id) {
+        id -> Integer,
+        from_stage -> Text,
+        to_stage -> Text,
+        changed_by -> Text,
+        changed_at -> Text,
+        forced -> Bool,
+    }
+}
+
+diesel::table! {
     errors (error_id) {
         error_id -> Text,
         session_id -> Nullable<Text>,
@@ -264,6 +307,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     arena_battles,
     arena_training_exports,
     calculations,
+    chatmrpt_outbox,
+    chatmrpt_outbox_lease,
+    chatmrpt_stage,
+    chatmrpt_stage_history,
     errors,
     explanations,
     file_uploads,

@@ -2,8 +2,9 @@
 //! repository implementations share.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use chatmrpt_db_core::{Error, Result, SqliteConfig};
+use chatmrpt_db_core::{Error, OutboxDraft, Result, SqliteConfig};
 use diesel::connection::Connection;
 use diesel::result::QueryResult;
 use diesel::sqlite::SqliteConnection;
@@ -23,13 +24,17 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations_s
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    path: String,
+    path: Arc<str>,
+    /// Set on a [`chatmrpt_db_core::OutboxStore::recording`] handle: its
+    /// writes append this record to the outbox in their transaction.
+    pub(crate) outbox: Option<Arc<OutboxDraft>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SqliteStore")
             .field("path", &self.path)
+            .field("recording", &self.outbox.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -43,7 +48,8 @@ impl SqliteStore {
     pub fn open(config: &SqliteConfig) -> Result<Self> {
         Ok(Self {
             pool: build_pool(config)?,
-            path: config.path.display().to_string(),
+            path: Arc::from(config.path.display().to_string()),
+            outbox: None,
         })
     }
 
@@ -120,7 +126,8 @@ impl SqliteStore {
 
     /// Runs a write in an immediate transaction (takes the write lock up
     /// front, so the busy timeout applies instead of a failed lock upgrade).
-    /// A unique violation becomes `Conflict` on `entity` `key`.
+    /// A unique violation becomes `Conflict` on `entity` `key`. On a
+    /// recording handle the outbox record is appended in the same transaction.
     pub(crate) fn write<T>(
         &self,
         entity: &'static str,
@@ -128,7 +135,14 @@ impl SqliteStore {
         f: impl FnOnce(&mut SqliteConnection) -> Result<T, TxError>,
     ) -> Result<T> {
         let mut conn = self.pool.get().map_err(pool_error)?;
-        conn.immediate_transaction(f).map_err(|e| match e {
+        conn.immediate_transaction(|conn| {
+            let out = f(conn)?;
+            if let Some(draft) = &self.outbox {
+                crate::outbox::append(conn, draft)?;
+            }
+            Ok(out)
+        })
+        .map_err(|e| match e {
             TxError::Domain(e) => e,
             TxError::Diesel(e) => write_error(entity, key, e),
         })

@@ -1,0 +1,359 @@
+//! The outbox and the stored stage on PostgreSQL (`chatmrpt_outbox`,
+//! `chatmrpt_stage`, `chatmrpt_stage_history`; migration 000002).
+
+use std::sync::Arc;
+
+use chatmrpt_db_core::{
+    Error, OutboxDraft, OutboxEntry, OutboxStats, OutboxStore, Result, Stage, StageChange,
+    StageStore, Timestamp,
+};
+use chrono::{DateTime, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+
+use crate::PgStore;
+use crate::error::TxError;
+use crate::schema::{
+    chatmrpt_outbox, chatmrpt_outbox_lease, chatmrpt_stage, chatmrpt_stage_history,
+};
+
+/// Ids are deleted or updated in chunks of this many bound parameters.
+const ID_CHUNK: usize = 500;
+
+#[derive(Insertable)]
+#[diesel(table_name = chatmrpt_outbox)]
+struct NewEntry<'a> {
+    order_key: &'a str,
+    kind: &'a str,
+    row_key: &'a str,
+    payload: &'a str,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = chatmrpt_outbox)]
+struct EntryRow {
+    id: i64,
+    order_key: String,
+    kind: String,
+    row_key: String,
+    payload: String,
+    created_at: DateTime<Utc>,
+    attempts: i32,
+    next_attempt_at: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+    dead: bool,
+}
+
+impl EntryRow {
+    fn into_entry(self) -> Result<OutboxEntry> {
+        let corrupt = |column: &'static str, reason: Error| Error::Corrupt {
+            table: "chatmrpt_outbox",
+            key: self.id.to_string(),
+            column,
+            reason: reason.to_string(),
+        };
+        Ok(OutboxEntry {
+            id: self.id,
+            created_at: Timestamp::from_datetime(self.created_at)
+                .map_err(|e| corrupt("created_at", e))?,
+            next_attempt_at: self
+                .next_attempt_at
+                .map(Timestamp::from_datetime)
+                .transpose()
+                .map_err(|e| corrupt("next_attempt_at", e))?,
+            order_key: self.order_key,
+            kind: self.kind,
+            row_key: self.row_key,
+            payload: self.payload,
+            attempts: self.attempts,
+            last_error: self.last_error,
+            dead: self.dead,
+        })
+    }
+}
+
+/// Appends `draft` to the outbox; called inside the write's transaction.
+pub(crate) fn append(conn: &mut PgConnection, draft: &OutboxDraft) -> Result<(), TxError> {
+    let order_key = draft.op.order_key();
+    let id: i64 = diesel::insert_into(chatmrpt_outbox::table)
+        .values(NewEntry {
+            order_key: &order_key,
+            kind: draft.op.kind(),
+            row_key: draft.op.key(),
+            payload: &draft.payload,
+            created_at: Timestamp::now().as_datetime(),
+        })
+        .returning(chatmrpt_outbox::id)
+        .get_result(conn)?;
+    draft.set_recorded(id);
+    Ok(())
+}
+
+fn load_entries(rows: Vec<EntryRow>) -> Result<Vec<OutboxEntry>> {
+    rows.into_iter().map(EntryRow::into_entry).collect()
+}
+
+impl OutboxStore for PgStore {
+    fn recording(&self, draft: Arc<OutboxDraft>) -> Self {
+        let mut handle = self.clone();
+        handle.outbox = Some(draft);
+        handle
+    }
+
+    fn outbox_lease(&self, holder: &str, ttl_ms: u32) -> Result<bool> {
+        let now = Timestamp::now().as_datetime();
+        let expires = Timestamp::now().add_millis(i64::from(ttl_ms)).as_datetime();
+        self.write("outbox_lease", holder, |conn| {
+            diesel::insert_into(chatmrpt_outbox_lease::table)
+                .values((
+                    chatmrpt_outbox_lease::id.eq(1),
+                    chatmrpt_outbox_lease::holder.eq(""),
+                    chatmrpt_outbox_lease::expires_at.eq(DateTime::<Utc>::UNIX_EPOCH),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)?;
+            // The row lock makes concurrent takers wait, then see the winner.
+            let (h, until): (String, DateTime<Utc>) = chatmrpt_outbox_lease::table
+                .find(1)
+                .select((
+                    chatmrpt_outbox_lease::holder,
+                    chatmrpt_outbox_lease::expires_at,
+                ))
+                .for_update()
+                .first(conn)?;
+            let free = h == holder || until <= now;
+            if free {
+                diesel::update(chatmrpt_outbox_lease::table.find(1))
+                    .set((
+                        chatmrpt_outbox_lease::holder.eq(holder),
+                        chatmrpt_outbox_lease::expires_at.eq(expires),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(free)
+        })
+    }
+
+    fn outbox_release(&self, holder: &str) -> Result<()> {
+        self.write("outbox_lease", holder, |conn| {
+            diesel::delete(
+                chatmrpt_outbox_lease::table.filter(chatmrpt_outbox_lease::holder.eq(holder)),
+            )
+            .execute(conn)?;
+            Ok(())
+        })
+    }
+
+    fn outbox_batch(&self, limit: u32) -> Result<Vec<OutboxEntry>> {
+        let rows = self.read(|conn| {
+            Ok(chatmrpt_outbox::table
+                .filter(chatmrpt_outbox::dead.eq(false))
+                .order(chatmrpt_outbox::id.asc())
+                .limit(i64::from(limit))
+                .select(EntryRow::as_select())
+                .load(conn)?)
+        })?;
+        load_entries(rows)
+    }
+
+    fn outbox_delivered(&self, ids: &[i64]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.write("outbox", "delivered", |conn| {
+            for chunk in ids.chunks(ID_CHUNK) {
+                diesel::delete(chatmrpt_outbox::table.filter(chatmrpt_outbox::id.eq_any(chunk)))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn outbox_failed(
+        &self,
+        id: i64,
+        reason: &str,
+        counts: bool,
+        next_attempt_at: Timestamp,
+        dead: bool,
+    ) -> Result<()> {
+        let add = i32::from(counts);
+        self.write("outbox", &id.to_string(), |conn| {
+            diesel::update(chatmrpt_outbox::table.find(id))
+                .set((
+                    chatmrpt_outbox::attempts.eq(chatmrpt_outbox::attempts + add),
+                    chatmrpt_outbox::last_error.eq(reason),
+                    chatmrpt_outbox::next_attempt_at.eq(next_attempt_at.as_datetime()),
+                    chatmrpt_outbox::dead.eq(dead),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+
+    fn outbox_stats(&self) -> Result<OutboxStats> {
+        let (pending, dead, oldest) = self.read(|conn| {
+            let pending: i64 = chatmrpt_outbox::table
+                .filter(chatmrpt_outbox::dead.eq(false))
+                .count()
+                .get_result(conn)?;
+            let dead: i64 = chatmrpt_outbox::table
+                .filter(chatmrpt_outbox::dead.eq(true))
+                .count()
+                .get_result(conn)?;
+            // The oldest pending entry is the lowest id: ids grow with time.
+            let oldest: Option<DateTime<Utc>> = chatmrpt_outbox::table
+                .filter(chatmrpt_outbox::dead.eq(false))
+                .order(chatmrpt_outbox::id.asc())
+                .select(chatmrpt_outbox::created_at)
+                .first(conn)
+                .optional()?;
+            Ok((pending, dead, oldest))
+        })?;
+        Ok(OutboxStats {
+            pending: u64::try_from(pending).unwrap_or(0),
+            dead: u64::try_from(dead).unwrap_or(0),
+            oldest_pending: oldest.map(Timestamp::from_datetime).transpose()?,
+        })
+    }
+
+    fn outbox_dead(&self, limit: u32) -> Result<Vec<OutboxEntry>> {
+        let rows = self.read(|conn| {
+            Ok(chatmrpt_outbox::table
+                .filter(chatmrpt_outbox::dead.eq(true))
+                .order(chatmrpt_outbox::id.asc())
+                .limit(i64::from(limit))
+                .select(EntryRow::as_select())
+                .load(conn)?)
+        })?;
+        load_entries(rows)
+    }
+
+    fn outbox_retry_dead(&self, ids: Option<&[i64]>) -> Result<u64> {
+        let set = || {
+            (
+                chatmrpt_outbox::dead.eq(false),
+                chatmrpt_outbox::attempts.eq(0),
+                chatmrpt_outbox::next_attempt_at.eq(None::<DateTime<Utc>>),
+            )
+        };
+        let changed = self.write("outbox", "retry_dead", |conn| {
+            let dead = chatmrpt_outbox::table.filter(chatmrpt_outbox::dead.eq(true));
+            match ids {
+                None => Ok(diesel::update(dead).set(set()).execute(conn)?),
+                Some(ids) => {
+                    let mut n = 0;
+                    for chunk in ids.chunks(ID_CHUNK) {
+                        n += diesel::update(dead.filter(chatmrpt_outbox::id.eq_any(chunk)))
+                            .set(set())
+                            .execute(conn)?;
+                    }
+                    Ok(n)
+                }
+            }
+        })?;
+        Ok(changed as u64)
+    }
+
+    fn outbox_discard_dead(&self, ids: Option<&[i64]>) -> Result<u64> {
+        let changed = self.write("outbox", "discard_dead", |conn| {
+            let dead = chatmrpt_outbox::table.filter(chatmrpt_outbox::dead.eq(true));
+            match ids {
+                None => Ok(diesel::delete(dead).execute(conn)?),
+                Some(ids) => {
+                    let mut n = 0;
+                    for chunk in ids.chunks(ID_CHUNK) {
+                        n += diesel::delete(dead.filter(chatmrpt_outbox::id.eq_any(chunk)))
+                            .execute(conn)?;
+                    }
+                    Ok(n)
+                }
+            }
+        })?;
+        Ok(changed as u64)
+    }
+}
+
+fn parse_stage(column: &'static str, key: &str, name: &str) -> Result<Stage> {
+    name.parse().map_err(|_| Error::Corrupt {
+        table: "chatmrpt_stage",
+        key: key.to_owned(),
+        column,
+        reason: format!("unknown stage {name:?}"),
+    })
+}
+
+impl StageStore for PgStore {
+    fn stored_stage(&self) -> Result<Option<Stage>> {
+        let name: Option<String> = self.read(|conn| {
+            Ok(chatmrpt_stage::table
+                .find(1)
+                .select(chatmrpt_stage::stage)
+                .first(conn)
+                .optional()?)
+        })?;
+        name.map(|n| parse_stage("stage", "1", &n)).transpose()
+    }
+
+    fn record_stage(&self, change: &StageChange) -> Result<()> {
+        let at = change.changed_at.as_datetime();
+        self.write("stage", change.to.name(), |conn| {
+            diesel::insert_into(chatmrpt_stage::table)
+                .values((
+                    chatmrpt_stage::id.eq(1),
+                    chatmrpt_stage::stage.eq(change.to.name()),
+                    chatmrpt_stage::changed_by.eq(&change.changed_by),
+                    chatmrpt_stage::changed_at.eq(&at),
+                ))
+                .on_conflict(chatmrpt_stage::id)
+                .do_update()
+                .set((
+                    chatmrpt_stage::stage.eq(change.to.name()),
+                    chatmrpt_stage::changed_by.eq(&change.changed_by),
+                    chatmrpt_stage::changed_at.eq(&at),
+                ))
+                .execute(conn)?;
+            diesel::insert_into(chatmrpt_stage_history::table)
+                .values((
+                    chatmrpt_stage_history::from_stage.eq(change.from.name()),
+                    chatmrpt_stage_history::to_stage.eq(change.to.name()),
+                    chatmrpt_stage_history::changed_by.eq(&change.changed_by),
+                    chatmrpt_stage_history::changed_at.eq(&at),
+                    chatmrpt_stage_history::forced.eq(change.forced),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+
+    fn stage_history(&self, limit: u32) -> Result<Vec<StageChange>> {
+        type Row = (i64, String, String, String, DateTime<Utc>, bool);
+        let rows: Vec<Row> = self.read(|conn| {
+            Ok(chatmrpt_stage_history::table
+                .order(chatmrpt_stage_history::id.desc())
+                .limit(i64::from(limit))
+                .select((
+                    chatmrpt_stage_history::id,
+                    chatmrpt_stage_history::from_stage,
+                    chatmrpt_stage_history::to_stage,
+                    chatmrpt_stage_history::changed_by,
+                    chatmrpt_stage_history::changed_at,
+                    chatmrpt_stage_history::forced,
+                ))
+                .load(conn)?)
+        })?;
+        rows.into_iter()
+            .map(|(id, from, to, by, at, forced)| {
+                let key = id.to_string();
+                Ok(StageChange {
+                    from: parse_stage("from_stage", &key, &from)?,
+                    to: parse_stage("to_stage", &key, &to)?,
+                    changed_by: by,
+                    changed_at: Timestamp::from_datetime(at)?,
+                    forced,
+                })
+            })
+            .collect()
+    }
+}
