@@ -230,6 +230,9 @@ pub struct OutboxDraft {
     pub op: WriteOp,
     /// The serialised operation.
     pub payload: String,
+    /// The time of the write: the outbox entry's `created_at`, and the
+    /// [`crate::time::with_write_time`] of every application of it.
+    pub at: Timestamp,
     recorded: AtomicI64,
 }
 
@@ -244,6 +247,7 @@ impl OutboxDraft {
         Ok(Arc::new(Self {
             op,
             payload,
+            at: Timestamp::now(),
             recorded: AtomicI64::new(0),
         }))
     }
@@ -275,7 +279,8 @@ pub struct OutboxEntry {
     pub row_key: String,
     /// The serialised [`WriteOp`].
     pub payload: String,
-    /// When the authoritative write committed.
+    /// The time of the authoritative write (replays run under it, see
+    /// [`crate::time::with_write_time`]).
     pub created_at: Timestamp,
     /// Failed attempts so far (a store that was down does not count).
     pub attempts: i32,

@@ -82,7 +82,7 @@ pub(crate) fn append(conn: &mut PgConnection, draft: &OutboxDraft) -> Result<(),
             kind: draft.op.kind(),
             row_key: draft.op.key(),
             payload: &draft.payload,
-            created_at: Timestamp::now().as_datetime(),
+            created_at: draft.at.as_datetime(),
         })
         .returning(chatmrpt_outbox::id)
         .get_result(conn)?;

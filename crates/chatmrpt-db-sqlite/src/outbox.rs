@@ -82,7 +82,7 @@ pub(crate) fn append(conn: &mut SqliteConnection, draft: &OutboxDraft) -> Result
             kind: draft.op.kind(),
             row_key: draft.op.key(),
             payload: &draft.payload,
-            created_at: Timestamp::now().to_legacy_string(),
+            created_at: draft.at.to_legacy_string(),
         })
         .returning(chatmrpt_outbox::id)
         .get_result(conn)?;

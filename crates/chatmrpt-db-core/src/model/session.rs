@@ -91,7 +91,7 @@ impl Session {
     /// The row synthesized when a child row arrives for an unknown session:
     /// started and last active at the child's time, flags off.
     pub fn synthesized(session_id: SessionId, at: Option<Timestamp>) -> Self {
-        let at = at.unwrap_or_else(Timestamp::now);
+        let at = at.unwrap_or_else(crate::time::write_time);
         Self {
             session_id,
             start_time: Some(at),

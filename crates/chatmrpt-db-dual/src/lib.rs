@@ -1,0 +1,78 @@
+//! The dual-write store of `chatmrpt-db`: the interaction log in two stores
+//! at once while the application moves from SQLite to PostgreSQL.
+//!
+//! [`DualStore`] implements every repository trait over any two stores that
+//! implement them plus [`OutboxStore`] and [`StageStore`] (it names no
+//! backend). The migration [`Stage`] decides where writes and reads go:
+//!
+//! | stage | writes | reads served from | compared |
+//! |---|---|---|---|
+//! | `off` | legacy | legacy | no |
+//! | `dual_write` | legacy, then target | legacy | no |
+//! | `shadow` | legacy, then target | legacy | target read too |
+//! | `live` | target, then legacy | target | legacy read too |
+//! | `rampdown` | target, then legacy | target | no |
+//! | `complete` | target | target | no |
+//!
+//! **The stage** is a default from configuration and an override stored in
+//! the legacy store ([`DualStore::set_stage`], `chatmrpt-db stage set`).
+//! Every process re-reads it in the background every
+//! [`DualOptions::stage_refresh`] (500 ms); each call reads an atomic, never
+//! the database. Moves of more than one step, and moves that would serve
+//! reads from a store that still owes writes, are refused unless forced.
+//! Every change is kept with who and when ([`DualStore::stage_history`]).
+//!
+//! **Writes.** The authoritative store's write decides success. In the same
+//! transaction it appends the write, as a [`WriteOp`], to its outbox. The
+//! other store is then written at once; if that fails (store down, timeout,
+//! constraint) the caller still gets success and the background replayer
+//! delivers the entry later. A process killed between the two writes loses
+//! nothing: the entry committed with the write it mirrors.
+//!
+//! **Replay** applies entries in outbox order, one process at a time (a
+//! lease in the store), with idempotent writes: a row the other store
+//! already holds (`Conflict`) counts as delivered, session updates are
+//! monotonic or last-writer-wins in order. A failure that says the store is
+//! down stops the pass and never counts as an attempt; any other failure is
+//! retried with backoff (0.5 s doubling, capped), holding back later writes
+//! of the same session, and after [`DualOptions::max_attempts`] the entry
+//! is parked as dead with its reason and no longer holds anything back.
+//! While an outbox has a backlog, the write path leaves new entries to the
+//! replayer too, so it never overtakes an older write of the same row.
+//!
+//! **Shadow reads** (`shadow`, `live`) repeat each read on the other store,
+//! compare the domain values, and count and log a mismatch by table and key
+//! (never content); the caller always gets the authoritative answer, and a
+//! failing comparison read never fails the call.
+//!
+//! **Observability**: a `tracing` span per write and store, and the
+//! [`metrics`](crate::metrics) facade figures listed in that module; the
+//! same counts are in [`DualStore::counters`].
+//!
+//! Known limits: ordering is kept within one process's write path and the
+//! single replayer; a write made by another process right after an outage
+//! may reach the other store before an older write of the same session that
+//! is still in the outbox. Inserts, `touch_session` and the session
+//! activity are unaffected (they commute); the `set_*` session flags and
+//! the client details of `start_session` could end different, which
+//! `chatmrpt-db verify` reports.
+//!
+//! [`OutboxStore`]: chatmrpt_db_core::OutboxStore
+//! [`StageStore`]: chatmrpt_db_core::StageStore
+//! [`Stage`]: chatmrpt_db_core::Stage
+//! [`WriteOp`]: chatmrpt_db_core::WriteOp
+
+mod health;
+pub mod metrics;
+mod replay;
+mod repo;
+mod stage;
+mod store;
+mod worker;
+
+pub use replay::ReplayReport;
+pub use stage::StageRequest;
+pub use store::{CounterSnapshot, DualCounters, DualOptions, DualStore, Member, Routing, Side};
+
+/// The dual store's name in errors, logs and metrics.
+pub const STORE: &str = "dual";

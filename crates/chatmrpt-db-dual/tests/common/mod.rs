@@ -1,0 +1,134 @@
+//! A dual store over a fresh SQLite file and a fresh PostgreSQL schema, and
+//! the check that both stores hold the same rows.
+#![allow(dead_code, reason = "each test file uses part of the helpers")]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chatmrpt_db_core::{
+    DatabaseUrl, InteractionStore, PostgresConfig, SqliteConfig, Stage, Table, TimeRange,
+};
+use chatmrpt_db_dual::{DualOptions, DualStore};
+use chatmrpt_db_postgres::PgStore;
+use chatmrpt_db_sqlite::SqliteStore;
+use chatmrpt_db_testing::pg::TestSchema;
+use tempfile::TempDir;
+
+/// The pair the application would run.
+pub type Dual = DualStore<SqliteStore, PgStore>;
+
+/// Options for tests: quick refresh and backoff, worker as asked.
+pub fn options(stage: Stage, background: bool) -> DualOptions {
+    DualOptions {
+        default_stage: stage,
+        background,
+        stage_refresh: Duration::from_millis(200),
+        replay_interval: Duration::from_millis(50),
+        replay_grace: Duration::from_millis(500),
+        max_attempts: 3,
+        max_backoff: Duration::from_millis(400),
+        ..DualOptions::default()
+    }
+}
+
+/// A migrated SQLite file in `dir`.
+pub fn sqlite(dir: &Path) -> SqliteStore {
+    sqlite_at(&dir.join("interactions.db"), 5_000)
+}
+
+/// A migrated SQLite file at `path` with `busy_timeout_ms`.
+pub fn sqlite_at(path: &Path, busy_timeout_ms: u32) -> SqliteStore {
+    let store = SqliteStore::open(&SqliteConfig {
+        path: PathBuf::from(path),
+        busy_timeout_ms,
+        ..SqliteConfig::default()
+    })
+    .unwrap();
+    store.run_migrations().unwrap();
+    store
+}
+
+/// PostgreSQL settings for `url` and `schema`, failing fast when it is down.
+pub fn pg_config(url: &str, schema: &str) -> PostgresConfig {
+    let mut config = PostgresConfig::new(DatabaseUrl::new(url));
+    config.schema = schema.to_owned();
+    config.pool_size = 8;
+    config.connect_timeout_s = 1;
+    config
+}
+
+/// A migrated PostgreSQL store, opened lazily.
+pub fn pg(config: &PostgresConfig) -> PgStore {
+    let store = PgStore::open_lazy(config).unwrap();
+    store.run_migrations().unwrap();
+    store
+}
+
+/// A dual store on fresh stores (shared test server), with what must outlive it.
+pub struct Pair {
+    pub store: Dual,
+    pub dir: TempDir,
+    pub schema: TestSchema,
+    pub pg_config: PostgresConfig,
+}
+
+impl Pair {
+    pub fn new(options: DualOptions) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = TestSchema::new();
+        let pg_config = pg_config(schema.url(), schema.schema());
+        let store = DualStore::new(sqlite(dir.path()), pg(&pg_config), options);
+        Self {
+            store,
+            dir,
+            schema,
+            pg_config,
+        }
+    }
+
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.dir.path().join("interactions.db")
+    }
+}
+
+/// Every row of `table`, in key order.
+pub fn rows(store: &dyn InteractionStore, table: Table) -> Vec<chatmrpt_db_core::Record> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store
+            .scan_table(table, &TimeRange::default(), after.as_deref(), 1_000)
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.key().to_owned());
+        let full = page.len() == 1_000;
+        out.extend(page);
+        if !full {
+            break;
+        }
+    }
+    out
+}
+
+/// Panics, naming the first table and key that differ, unless both stores
+/// hold exactly the same rows.
+pub fn assert_same_rows(a: &dyn InteractionStore, b: &dyn InteractionStore) {
+    for table in Table::ALL {
+        let (left, right) = (rows(a, table), rows(b, table));
+        let keys = |r: &[chatmrpt_db_core::Record]| {
+            r.iter().map(|x| x.key().to_owned()).collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&left), keys(&right), "keys of {table:?} differ");
+        for (l, r) in left.iter().zip(&right) {
+            assert_eq!(l, r, "row {} of {table:?} differs", l.key());
+        }
+    }
+}
+
+/// The total number of rows in every table of `store`.
+pub fn total_rows(store: &dyn InteractionStore) -> u64 {
+    Table::ALL
+        .iter()
+        .map(|t| store.count_rows(*t).unwrap())
+        .sum()
+}
