@@ -13,7 +13,8 @@ Configuration comes from --config FILE (TOML), then CHATMRPT_DB_* variables
 Examples:
   chatmrpt-db migrate
   chatmrpt-db --database postgres://app@db.internal/chatmrpt?sslmode=verify-full status
-  chatmrpt-db --config /etc/chatmrpt/db.toml status --json")]
+  chatmrpt-db --config /etc/chatmrpt/db.toml status --json
+  chatmrpt-db --sqlite instance/interactions.db --postgres postgres://app@db/chatmrpt stage")]
 pub struct Cli {
     /// TOML configuration file.
     #[arg(long, global = true, value_name = "FILE")]
@@ -21,8 +22,16 @@ pub struct Cli {
 
     /// One store to use instead of the configured one: `sqlite://PATH` or a
     /// `postgres://` URL with any libpq option.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", conflicts_with_all = ["sqlite", "postgres"])]
     pub database: Option<String>,
+
+    /// The SQLite file; with --postgres, the dual store over both.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub sqlite: Option<PathBuf>,
+
+    /// The PostgreSQL connection string; with --sqlite, the dual store.
+    #[arg(long, global = true, value_name = "URL")]
+    pub postgres: Option<String>,
 
     /// More log output on stderr (-v info, -vv debug); CHATMRPT_DB_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -74,4 +83,30 @@ Examples:
 
     /// Compare two stores row by row: exit 0 equal, 1 differ, 2 error.
     Verify(crate::commands::verify::VerifyArgs),
+
+    /// Show or change the migration stage of the dual store.
+    #[command(after_help = "\
+Stages: off, dual_write, shadow, live, rampdown, complete. One step at a
+time, forward or back; --force allows a bigger jump or a move onto a store
+that still owes writes. Every process sees a change within a second or two.
+
+Examples:
+  chatmrpt-db --config db.toml stage
+  chatmrpt-db --sqlite interactions.db --postgres postgres://app@db/chatmrpt stage set dual_write
+  chatmrpt-db --config db.toml stage set shadow --by alice")]
+    Stage(crate::commands::stage::StageArgs),
+
+    /// Show, replay, retry or discard the dual store's outboxes.
+    #[command(after_help = "\
+Each store keeps an outbox of the writes it owes the other. `outbox` shows
+depth, oldest age and dead entries; `replay` delivers what is due now;
+`retry-dead` puts dead entries back in the queue; `discard-dead` deletes
+them (the other store then lacks those writes: `verify` will say so).
+
+Examples:
+  chatmrpt-db --config db.toml outbox
+  chatmrpt-db --config db.toml outbox replay
+  chatmrpt-db --config db.toml outbox retry-dead --id 42
+  chatmrpt-db --config db.toml outbox discard-dead --all")]
+    Outbox(crate::commands::outbox::OutboxArgs),
 }

@@ -2,18 +2,51 @@
 
 use chatmrpt_db::{BackendKind, Config, DatabaseUrl, Error, PostgresConfig, Result};
 
-/// Loads the configuration, then lets `--database` pick one store.
+/// The stores named on the command line, overriding the configuration.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Overrides<'a> {
+    /// `--database`: one store.
+    pub database: Option<&'a str>,
+    /// `--sqlite PATH`.
+    pub sqlite: Option<&'a std::path::Path>,
+    /// `--postgres URL`.
+    pub postgres: Option<&'a str>,
+}
+
+/// Loads the configuration, then lets `--database`, or `--sqlite` and
+/// `--postgres` (both: the dual store), pick the stores.
 ///
 /// # Errors
 ///
 /// [`Error::Config`] for a bad file, variable or URL.
-pub fn resolve(config: Option<&std::path::Path>, database: Option<&str>) -> Result<Config> {
+pub fn resolve(config: Option<&std::path::Path>, overrides: Overrides<'_>) -> Result<Config> {
     let mut config = Config::load(config)?;
-    if let Some(url) = database {
+    if let Some(url) = overrides.database {
         apply_database(&mut config, url)?;
     }
+    apply_pair(&mut config, overrides.sqlite, overrides.postgres)?;
     config.validate()?;
     Ok(config)
+}
+
+/// `--sqlite PATH` and/or `--postgres URL`: one alone selects that store,
+/// both select the dual store.
+fn apply_pair(
+    config: &mut Config,
+    sqlite: Option<&std::path::Path>,
+    postgres: Option<&str>,
+) -> Result<()> {
+    if let Some(path) = sqlite {
+        config.sqlite.path = path.to_path_buf();
+        config.backend = BackendKind::Sqlite;
+    }
+    if let Some(url) = postgres {
+        apply_database(config, url)?;
+        if sqlite.is_some() {
+            config.backend = BackendKind::Dual;
+        }
+    }
+    Ok(())
 }
 
 /// `sqlite://PATH` selects the SQLite file; `postgres://` or `postgresql://`
@@ -63,6 +96,19 @@ mod tests {
         apply_database(&mut config, url).unwrap();
         assert_eq!(config.backend, BackendKind::Postgres);
         assert_eq!(config.postgres.unwrap().url.expose(), url);
+    }
+
+    #[test]
+    fn sqlite_and_postgres_flags_select_the_dual_store() {
+        let mut config = Config::default();
+        let path = std::path::Path::new("/tmp/app.db");
+        apply_pair(&mut config, Some(path), Some("postgres://app@db/chat")).unwrap();
+        assert_eq!(config.backend, BackendKind::Dual);
+        assert_eq!(config.sqlite.path, path);
+        assert_eq!(
+            config.postgres.unwrap().url.expose(),
+            "postgres://app@db/chat"
+        );
     }
 
     #[test]

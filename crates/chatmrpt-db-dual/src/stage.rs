@@ -82,6 +82,17 @@ impl<L: Member, T: Member> DualStore<L, T> {
         self.inner.outbox(side).outbox_stats()
     }
 
+    /// The outbox kept in `side`'s store (writes owed to the other store),
+    /// for tools: dead entries, retry, discard.
+    pub fn outbox(&self, side: Side) -> &dyn chatmrpt_db_core::OutboxStore {
+        self.inner.outbox(side)
+    }
+
+    /// The backend name of `side`'s store, e.g. `sqlite`.
+    pub fn side_name(&self, side: Side) -> &'static str {
+        self.inner.name(side)
+    }
+
     /// Refuses to serve reads from a store that still owes writes.
     fn check_caught_up(&self, from: Stage, to: Stage) -> Result<()> {
         let (before, after) = (Routing::of(from), Routing::of(to));

@@ -214,7 +214,15 @@ impl<L: Member, T: Member> DualStore<L, T> {
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
             options,
         });
-        let stage = inner.refresh_stage();
+        // Before `migrate` the stage table is missing: the default applies.
+        let stage = match inner.legacy.stored_stage() {
+            Ok(stored) => stored.unwrap_or(inner.options.default_stage),
+            Err(e) => {
+                tracing::debug!(error = %e, "no stored stage readable at open");
+                inner.options.default_stage
+            }
+        };
+        inner.set_cached_stage(stage);
         inner.init_backlog(Routing::of(stage).authoritative);
         let worker = inner
             .options

@@ -1,8 +1,10 @@
 //! Configuration in, a store out.
 
 use std::ops::Deref;
+use std::sync::Arc;
 
-use chatmrpt_db_core::{BackendKind, Config, Error, InteractionStore, Result};
+use chatmrpt_db_core::{BackendKind, Config, Error, InteractionStore, PostgresConfig, Result};
+use chatmrpt_db_dual::{DualOptions, DualStore};
 use chatmrpt_db_postgres::PgStore;
 use chatmrpt_db_sqlite::SqliteStore;
 
@@ -14,7 +16,13 @@ pub enum Store {
     Sqlite(SqliteStore),
     /// PostgreSQL.
     Postgres(PgStore),
+    /// Both, routed by the migration stage (shared: one background worker).
+    Dual(Arc<DualStore<SqliteStore, PgStore>>),
 }
+
+/// The dual store the application runs: SQLite is the legacy side (and
+/// keeps the stage), PostgreSQL the target.
+pub type AppDualStore = DualStore<SqliteStore, PgStore>;
 
 impl Store {
     /// Opens the configured backend.
@@ -27,17 +35,30 @@ impl Store {
         config.validate()?;
         match config.backend {
             BackendKind::Sqlite => Ok(Self::Sqlite(SqliteStore::open(&config.sqlite)?)),
-            BackendKind::Postgres => {
-                let pg = config
-                    .postgres
-                    .as_ref()
-                    .ok_or_else(|| Error::Config("postgres settings missing".into()))?;
-                Ok(Self::Postgres(PgStore::open(pg)?))
-            }
-            BackendKind::Dual => Err(Error::Config(
-                "backend `dual` is not available in this build yet".into(),
-            )),
+            BackendKind::Postgres => Ok(Self::Postgres(PgStore::open(postgres(config)?)?)),
+            BackendKind::Dual => Ok(Self::Dual(Arc::new(Self::open_dual(
+                config,
+                DualOptions::default(),
+            )?))),
         }
+    }
+
+    /// Opens the dual store of `config` (any backend setting) with
+    /// `options`; the configured `dual.stage` is the default stage. PostgreSQL
+    /// is opened lazily, so the application starts while it is down (its
+    /// writes then wait in the SQLite outbox).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] without PostgreSQL settings, or SQLite's failure.
+    pub fn open_dual(config: &Config, options: DualOptions) -> Result<AppDualStore> {
+        let legacy = SqliteStore::open(&config.sqlite)?;
+        let target = PgStore::open_lazy(postgres(config)?)?;
+        let options = DualOptions {
+            default_stage: config.dual.stage,
+            ..options
+        };
+        Ok(DualStore::new(legacy, target, options))
     }
 
     /// The backend's short name.
@@ -45,6 +66,7 @@ impl Store {
         match self {
             Self::Sqlite(_) => chatmrpt_db_sqlite::STORE,
             Self::Postgres(_) => chatmrpt_db_postgres::STORE,
+            Self::Dual(_) => chatmrpt_db_dual::STORE,
         }
     }
 
@@ -54,10 +76,17 @@ impl Store {
         match self {
             Self::Sqlite(s) => s.path().to_owned(),
             Self::Postgres(p) => format!("{} (schema {})", p.target(), p.schema()),
+            Self::Dual(d) => format!(
+                "{} + {} (schema {})",
+                d.legacy().path(),
+                d.target().target(),
+                d.target().schema()
+            ),
         }
     }
 
-    /// Applies every pending migration; returns the versions applied.
+    /// Applies every pending migration (on both stores of a dual store);
+    /// returns the versions applied.
     ///
     /// # Errors
     ///
@@ -66,10 +95,16 @@ impl Store {
         match self {
             Self::Sqlite(s) => s.run_migrations(),
             Self::Postgres(p) => p.run_migrations(),
+            Self::Dual(d) => {
+                let mut applied = d.legacy().run_migrations()?;
+                applied.extend(d.target().run_migrations()?);
+                Ok(applied)
+            }
         }
     }
 
-    /// The migrations applied so far, oldest first.
+    /// The migrations applied so far, oldest first (of a dual store: those
+    /// applied to both stores).
     ///
     /// # Errors
     ///
@@ -78,6 +113,12 @@ impl Store {
         match self {
             Self::Sqlite(s) => s.applied_migrations(),
             Self::Postgres(p) => p.applied_migrations(),
+            Self::Dual(d) => {
+                let target = d.target().applied_migrations()?;
+                let mut both = d.legacy().applied_migrations()?;
+                both.retain(|v| target.contains(v));
+                Ok(both)
+            }
         }
     }
 
@@ -86,8 +127,16 @@ impl Store {
         match self {
             Self::Sqlite(s) => s,
             Self::Postgres(p) => p,
+            Self::Dual(d) => &**d,
         }
     }
+}
+
+fn postgres(config: &Config) -> Result<&PostgresConfig> {
+    config
+        .postgres
+        .as_ref()
+        .ok_or_else(|| Error::Config("postgres settings missing".into()))
 }
 
 impl Deref for Store {

@@ -3,33 +3,72 @@
 pub mod adopt;
 pub mod backfill;
 mod migrate;
+pub mod outbox;
+pub mod stage;
 mod status;
 pub mod verify;
 
 use std::process::ExitCode;
 
-use chatmrpt_db::{Result, Store};
+use std::sync::Arc;
+
+use chatmrpt_db::{AppDualStore, BackendKind, Config, DualOptions, Error, Result, Store};
 
 use crate::args::{Cli, Command};
-use crate::target;
+use crate::target::{self, Overrides};
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     // Only the commands that use the configured store read the configuration:
     // adopt, backfill and verify name their stores explicitly.
-    let configured = || -> Result<Store> {
-        Store::open(&target::resolve(
+    let config = || {
+        target::resolve(
             cli.config.as_deref(),
-            cli.database.as_deref(),
-        )?)
+            Overrides {
+                database: cli.database.as_deref(),
+                sqlite: cli.sqlite.as_deref(),
+                postgres: cli.postgres.as_deref(),
+            },
+        )
+    };
+    let configured = || -> Result<Store> {
+        let config = config()?;
+        match config.backend {
+            BackendKind::Dual => Ok(Store::Dual(Arc::new(open_dual(&config)?))),
+            _ => Store::open(&config),
+        }
+    };
+    let dual = || -> Result<AppDualStore> {
+        let config = config()?;
+        if config.backend != BackendKind::Dual {
+            return Err(Error::Config(
+                "this command needs the dual store: pass --sqlite PATH --postgres URL, \
+                 or set backend = \"dual\""
+                    .into(),
+            ));
+        }
+        open_dual(&config)
     };
     match cli.command {
         Command::Migrate => migrate::run(&configured()?),
         Command::Status { json } => status::run(&configured()?, json),
+        Command::Stage(args) => stage::run(&dual()?, &args),
+        Command::Outbox(args) => outbox::run(&dual()?, &args),
         Command::Adopt(args) => Ok(adopt::run(&args)),
         Command::Backfill(args) => Ok(backfill::run(&args)),
         Command::Verify(args) => Ok(verify::run(&args)),
     }
+}
+
+/// The dual store for a one-shot command: no background worker.
+fn open_dual(config: &Config) -> Result<AppDualStore> {
+    Store::open_dual(
+        config,
+        DualOptions {
+            background: false,
+            ..DualOptions::default()
+        },
+    )
 }
 
 /// Prints a one-line, password-free cause on stderr; returns exit code 2.

@@ -1,0 +1,131 @@
+//! `chatmrpt-db stage [set STAGE]`.
+
+use std::process::ExitCode;
+
+use chatmrpt_db::{AppDualStore, Result, Routing, Stage, StageChange, StageRequest};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use super::print_json;
+
+/// Arguments of `stage`.
+#[derive(Debug, Args)]
+pub struct StageArgs {
+    /// What to do; without one, show the stage and its recent history.
+    #[command(subcommand)]
+    action: Option<StageAction>,
+
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum StageAction {
+    /// Move to STAGE (one step forward or back).
+    Set {
+        /// off, dual_write, shadow, live, rampdown or complete.
+        #[arg(value_parser = parse_stage)]
+        stage: Stage,
+        /// Allow skipping stages, or moving onto a store that still owes writes.
+        #[arg(long)]
+        force: bool,
+        /// Who is changing it, for the history (default: $USER via chatmrpt-db).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+}
+
+fn parse_stage(name: &str) -> std::result::Result<Stage, String> {
+    name.parse().map_err(|e: chatmrpt_db::Error| e.to_string())
+}
+
+#[derive(Serialize)]
+struct Shown {
+    stage: Stage,
+    stored: Option<Stage>,
+    writes: Vec<&'static str>,
+    reads: &'static str,
+    compared: bool,
+    history: Vec<StageChange>,
+}
+
+/// Runs `stage`.
+pub fn run(store: &AppDualStore, args: &StageArgs) -> Result<ExitCode> {
+    match &args.action {
+        None => show(store, args.json),
+        Some(StageAction::Set { stage, force, by }) => {
+            let request = StageRequest {
+                to: *stage,
+                changed_by: by.clone().unwrap_or_else(default_actor),
+                force: *force,
+            };
+            match store.set_stage(&request)? {
+                Some(change) if args.json => print_json(&change)?,
+                Some(change) => println!(
+                    "stage: {} -> {}{} (by {})",
+                    change.from,
+                    change.to,
+                    if change.forced { ", forced" } else { "" },
+                    change.changed_by
+                ),
+                None => println!("stage: already {stage}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
+    let stage = store.refresh_stage();
+    let routing = Routing::of(stage);
+    let auth = store.side_name(routing.authoritative);
+    let other = store.side_name(routing.authoritative.other());
+    let shown = Shown {
+        stage,
+        stored: store.stored_stage()?,
+        writes: if routing.mirrored {
+            vec![auth, other]
+        } else {
+            vec![auth]
+        },
+        reads: auth,
+        compared: routing.compared,
+        history: store.stage_history(10)?,
+    };
+    if json {
+        print_json(&shown)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let origin = if shown.stored.is_some() {
+        "stored"
+    } else {
+        "default from configuration"
+    };
+    println!("stage:    {stage} ({origin})");
+    println!("writes:   {}", shown.writes.join(", then "));
+    println!(
+        "reads:    {auth}{}",
+        if shown.compared {
+            format!(" (compared with {other})")
+        } else {
+            String::new()
+        }
+    );
+    for change in &shown.history {
+        println!(
+            "  {}  {} -> {}  by {}{}",
+            change.changed_at.to_legacy_string(),
+            change.from,
+            change.to,
+            change.changed_by,
+            if change.forced { " (forced)" } else { "" }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn default_actor() -> String {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    format!("{user} via chatmrpt-db")
+}
