@@ -132,3 +132,91 @@ pub fn total_rows(store: &dyn InteractionStore) -> u64 {
         .map(|t| store.count_rows(*t).unwrap())
         .sum()
 }
+
+/// Application-like writers: each request starts a session and logs two
+/// messages; every acknowledged message id is kept.
+pub struct Load {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    workers: Vec<std::thread::JoinHandle<(Vec<String>, Vec<String>)>>,
+}
+
+/// What a load acknowledged and what failed.
+pub struct LoadResult {
+    pub acked: Vec<String>,
+    pub failures: Vec<String>,
+}
+
+impl Load {
+    pub fn start(store: std::sync::Arc<Dual>, workers: usize) -> Self {
+        use chatmrpt_db_core::{Message, MessageRepository, SessionRepository, SessionStart};
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let workers = (0..workers)
+            .map(|w| {
+                let (store, stop) = (std::sync::Arc::clone(&store), std::sync::Arc::clone(&stop));
+                std::thread::spawn(move || {
+                    let (mut acked, mut failures) = (Vec::new(), Vec::new());
+                    let mut n = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Acquire) {
+                        let sid = format!("w{w}-{}", n / 5);
+                        n += 1;
+                        if let Err(e) = store.start_session(&SessionStart::new(sid.as_str())) {
+                            failures.push(e.to_string());
+                        }
+                        for text in ["hello", "ward risk please"] {
+                            let m = Message::new(sid.as_str(), "user", text);
+                            match store.log_message(&m) {
+                                Ok(()) => acked.push(m.message_id.as_str().to_owned()),
+                                Err(e) => failures.push(e.to_string()),
+                            }
+                        }
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                    (acked, failures)
+                })
+            })
+            .collect();
+        Self { stop, workers }
+    }
+
+    pub fn finish(self) -> LoadResult {
+        self.stop.store(true, std::sync::atomic::Ordering::Release);
+        let mut out = LoadResult {
+            acked: Vec::new(),
+            failures: Vec::new(),
+        };
+        for w in self.workers {
+            let (acked, failures) = w.join().unwrap();
+            out.acked.extend(acked);
+            out.failures.extend(failures);
+        }
+        out
+    }
+}
+
+/// Panics unless every id in `acked` is a message stored in `store`.
+pub fn assert_has_messages(store: &dyn InteractionStore, acked: &[String]) {
+    let stored: std::collections::HashSet<String> = rows(store, Table::Messages)
+        .iter()
+        .map(|r| r.key().to_owned())
+        .collect();
+    let missing: Vec<&String> = acked.iter().filter(|id| !stored.contains(*id)).collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged messages missing from {}, e.g. {:?}",
+        missing.len(),
+        acked.len(),
+        store.backend_name(),
+        missing.first()
+    );
+}
+
+/// `chatmrpt-db verify` between the SQLite file and the PostgreSQL schema.
+pub fn verify_equal(sqlite: &Path, pg: &PostgresConfig) {
+    use chatmrpt_db_migrate::verify::{StoreRef, verify};
+    let report = verify(
+        &StoreRef::Sqlite(sqlite.to_path_buf()),
+        &StoreRef::Postgres(pg.clone()),
+    )
+    .unwrap();
+    assert!(report.is_equal(), "verify found differences: {report:?}");
+}

@@ -1,0 +1,228 @@
+//! Fault tests on a PostgreSQL cluster each test starts (and stops) itself:
+//! stores going down under load, a process killed between the two writes,
+//! stage flips under load. Nothing acknowledged may be lost.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a panic is the failure report"
+)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chatmrpt_db_core::{MessageRepository, OutboxStore, PostgresConfig, SessionRepository, Stage};
+use chatmrpt_db_dual::{DualStore, Side, StageRequest};
+use chatmrpt_db_testing::pg::OwnedCluster;
+use diesel::connection::SimpleConnection;
+
+use common::{
+    Dual, Load, assert_has_messages, assert_same_rows, options, pg, pg_config, sqlite, sqlite_at,
+    verify_equal,
+};
+
+fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn postgres_stopped_mid_load_in_dual_write_loses_nothing() {
+    let cluster = OwnedCluster::start();
+    let config = pg_config(&cluster.url("postgres"), "public");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(DualStore::new(
+        sqlite(dir.path()),
+        pg(&config),
+        options(Stage::DualWrite, true),
+    ));
+    let load = Load::start(Arc::clone(&store), 4);
+    std::thread::sleep(Duration::from_millis(800));
+    cluster.stop();
+    wait_for(
+        "writes to queue in the outbox",
+        Duration::from_secs(20),
+        || store.outbox_stats(Side::Legacy).unwrap().pending >= 50,
+    );
+    cluster.start_again();
+    std::thread::sleep(Duration::from_millis(800));
+    let result = load.finish();
+    assert!(result.failures.is_empty(), "{:?}", result.failures.first());
+    assert!(
+        result.acked.len() > 100,
+        "load too small: {}",
+        result.acked.len()
+    );
+    assert!(store.drain(Duration::from_secs(60)), "outbox not drained");
+    assert!(store.counters().deferred > 0, "no write was deferred");
+    assert_eq!(store.outbox_stats(Side::Legacy).unwrap().dead, 0);
+    assert_has_messages(store.legacy(), &result.acked);
+    assert_has_messages(store.target(), &result.acked);
+    assert_same_rows(store.legacy(), store.target());
+    verify_equal(&dir.path().join("interactions.db"), &config);
+}
+
+#[test]
+fn sqlite_locked_in_live_loses_nothing() {
+    let cluster = OwnedCluster::start();
+    let config = pg_config(&cluster.url("postgres"), "public");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("interactions.db");
+    let store = Arc::new(DualStore::new(
+        sqlite_at(&path, 100),
+        pg(&config),
+        options(Stage::Live, true),
+    ));
+    let load = Load::start(Arc::clone(&store), 4);
+    std::thread::sleep(Duration::from_millis(500));
+    // Another process takes the write lock of the file and keeps it: every
+    // SQLite write now fails ("database is locked"), as with a read-only
+    // file (root ignores file modes, so the lock stands in for it here).
+    let mut blocker = chatmrpt_db_sqlite::connect(path.to_str().unwrap()).unwrap();
+    blocker.batch_execute("BEGIN EXCLUSIVE").unwrap();
+    wait_for(
+        "writes to queue in the outbox",
+        Duration::from_secs(20),
+        || store.outbox_stats(Side::Target).unwrap().pending >= 50,
+    );
+    blocker.batch_execute("COMMIT").unwrap();
+    drop(blocker);
+    std::thread::sleep(Duration::from_millis(500));
+    let result = load.finish();
+    assert!(result.failures.is_empty(), "{:?}", result.failures.first());
+    assert!(store.drain(Duration::from_secs(60)), "outbox not drained");
+    assert!(store.counters().deferred > 0, "no write was deferred");
+    assert_has_messages(store.legacy(), &result.acked);
+    assert_has_messages(store.target(), &result.acked);
+    assert_same_rows(store.legacy(), store.target());
+    verify_equal(&path, &config);
+}
+
+#[test]
+fn stage_flips_under_load_lose_no_acknowledged_write() {
+    let cluster = OwnedCluster::start();
+    let config = pg_config(&cluster.url("postgres"), "public");
+    let dir = tempfile::tempdir().unwrap();
+    let app = Arc::new(DualStore::new(
+        sqlite(dir.path()),
+        pg(&config),
+        options(Stage::DualWrite, true),
+    ));
+    // The operator's process: its own handles on the same two stores.
+    let operator = DualStore::new(
+        sqlite(dir.path()),
+        pg(&config),
+        options(Stage::DualWrite, false),
+    );
+    let load = Load::start(Arc::clone(&app), 4);
+    let walk = [
+        Stage::Shadow,
+        Stage::Live,
+        Stage::Shadow,
+        Stage::Live,
+        Stage::Rampdown,
+        Stage::Live,
+        Stage::Shadow,
+        Stage::DualWrite,
+        Stage::Shadow,
+        Stage::Live,
+    ];
+    for stage in walk {
+        std::thread::sleep(Duration::from_millis(400));
+        let request = StageRequest {
+            to: stage,
+            changed_by: "fault test".into(),
+            force: true,
+        };
+        operator.set_stage(&request).unwrap();
+        wait_for("the application to follow", Duration::from_secs(2), || {
+            app.stage() == stage
+        });
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    let result = load.finish();
+    assert!(result.failures.is_empty(), "{:?}", result.failures.first());
+    assert!(app.drain(Duration::from_secs(60)), "outbox not drained");
+    for side in [Side::Legacy, Side::Target] {
+        assert_eq!(app.outbox_stats(side).unwrap().dead, 0);
+    }
+    assert_has_messages(app.legacy(), &result.acked);
+    assert_has_messages(app.target(), &result.acked);
+    assert_same_rows(app.legacy(), app.target());
+    assert_eq!(operator.stage_history(100).unwrap().len(), walk.len());
+    verify_equal(&dir.path().join("interactions.db"), &config);
+}
+
+/// Child mode of `killed_between_the_two_writes_loses_nothing`.
+const CHILD_ENV: &str = "CHATMRPT_DUAL_TEST_CHILD";
+
+fn child_writes(spec: &str) {
+    let mut parts = spec.splitn(2, '|');
+    let (path, url) = (parts.next().unwrap(), parts.next().unwrap());
+    let store = DualStore::new(
+        sqlite_at(std::path::Path::new(path), 5_000),
+        chatmrpt_db_postgres::PgStore::open_lazy(&pg_config(url, "public")).unwrap(),
+        options(Stage::DualWrite, false),
+    );
+    store
+        .start_session(&chatmrpt_db_core::SessionStart::new("killed-session"))
+        .unwrap();
+    let message = chatmrpt_db_core::Message::new("killed-session", "user", "last words");
+    // Blocks in the PostgreSQL write (the parent holds a lock) until killed.
+    store.log_message(&message).unwrap();
+    std::thread::sleep(Duration::from_secs(600));
+}
+
+#[test]
+fn killed_between_the_two_writes_loses_nothing() {
+    if let Ok(spec) = std::env::var(CHILD_ENV) {
+        child_writes(&spec);
+        return;
+    }
+    let cluster = OwnedCluster::start();
+    let url = cluster.url("postgres");
+    let config: PostgresConfig = pg_config(&url, "public");
+    pg(&config);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("interactions.db");
+    let legacy = sqlite(dir.path());
+    // Hold a lock the PostgreSQL write of a message has to wait for.
+    let mut locker =
+        chatmrpt_db_postgres::connect(&chatmrpt_db_core::DatabaseUrl::new(url.as_str())).unwrap();
+    locker
+        .batch_execute("BEGIN; LOCK TABLE messages IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "killed_between_the_two_writes_loses_nothing"])
+        .env(CHILD_ENV, format!("{}|{url}", path.display()))
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let session = chatmrpt_db_core::SessionId::from("killed-session");
+    wait_for(
+        "the SQLite write to commit",
+        Duration::from_secs(30),
+        || legacy.list_messages(&session).is_ok_and(|m| m.len() == 1),
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    // SIGKILL: no destructor, no flush, no second write.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    locker.batch_execute("ROLLBACK").unwrap();
+    let outbox = legacy.outbox_batch(10).unwrap();
+    assert!(
+        outbox.iter().any(|e| e.kind == "message"),
+        "the message's outbox entry must have committed with it: {outbox:?}"
+    );
+    let target = pg(&config);
+    assert!(target.list_messages(&session).unwrap().is_empty());
+    let store: Dual = DualStore::new(legacy, target, options(Stage::DualWrite, false));
+    assert!(store.drain(Duration::from_secs(30)));
+    assert_eq!(store.target().list_messages(&session).unwrap().len(), 1);
+    assert_same_rows(store.legacy(), store.target());
+    verify_equal(&path, &config);
+}
