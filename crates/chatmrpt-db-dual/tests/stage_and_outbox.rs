@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use chatmrpt_db_core::{
     AlgorithmDecision, AnalysisStep, AnalysisStepRepository, Error, Message, MessageRepository,
-    OutboxStore, SessionId, SessionRepository, SessionStart, Stage,
+    SessionId, SessionRepository, SessionStart, Stage,
 };
 use chatmrpt_db_dual::{DualStore, Side, StageRequest};
 use chatmrpt_db_testing::pg::OwnedCluster;
