@@ -1,1 +1,4 @@
-//! Home of the runnable examples; see the `[[example]]` entries in `Cargo.toml`.
+//! Home of the runnable examples (see the `[[example]]` entries in
+//! `Cargo.toml`) and of the ChatMRPT-like workload they share.
+
+pub mod workload;

@@ -167,6 +167,7 @@ pub(crate) struct Inner<L, T> {
     pub(crate) counters: DualCounters,
     pub(crate) holder: String,
     pub(crate) shutdown: AtomicBool,
+    stage_readable: AtomicBool,
     /// Serialises the dual writes of one ordering key (striped).
     stripes: Vec<Mutex<()>>,
 }
@@ -211,6 +212,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
             counters: DualCounters::default(),
             holder: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4()),
             shutdown: AtomicBool::new(false),
+            stage_readable: AtomicBool::new(true),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
             options,
         });
@@ -357,8 +359,15 @@ impl<L: Member, T: Member> Inner<L, T> {
 
     pub(crate) fn refresh_stage(&self) -> Stage {
         match self.legacy.stored_stage() {
-            Ok(stored) => self.set_cached_stage(stored.unwrap_or(self.options.default_stage)),
-            Err(e) => tracing::warn!(error = %e, "stage not re-read; keeping the last known stage"),
+            Ok(stored) => {
+                self.stage_readable.store(true, Ordering::Release);
+                self.set_cached_stage(stored.unwrap_or(self.options.default_stage));
+            }
+            // Said once per outage, not every refresh.
+            Err(e) if self.stage_readable.swap(false, Ordering::AcqRel) => {
+                tracing::warn!(error = %e, "stage not re-read; keeping the last known stage");
+            }
+            Err(e) => tracing::debug!(error = %e, "stage still not readable"),
         }
         self.stage()
     }

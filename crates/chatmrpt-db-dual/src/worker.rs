@@ -26,7 +26,8 @@ pub(crate) fn spawn<L: Member, T: Member>(inner: Arc<Inner<L, T>>) -> JoinHandle
 }
 
 fn run<L: Member, T: Member>(inner: &Inner<L, T>) {
-    let mut next_stage = Instant::now();
+    // `new` has just read the stage.
+    let mut next_stage = Instant::now() + inner.options.stage_refresh;
     let mut next_stats = Instant::now();
     while !inner.shutdown.load(Ordering::Acquire) {
         let now = Instant::now();
