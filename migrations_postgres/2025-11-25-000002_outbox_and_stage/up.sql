@@ -23,7 +23,8 @@ CREATE TABLE chatmrpt_outbox (
     dead boolean NOT NULL DEFAULT false
 );
 
-CREATE INDEX idx_chatmrpt_outbox_dead_id ON chatmrpt_outbox (dead, id);
+-- Pending entries are read in id order; only the (rare) dead ones are indexed.
+CREATE INDEX idx_chatmrpt_outbox_dead ON chatmrpt_outbox (id) WHERE dead;
 
 CREATE TABLE chatmrpt_outbox_lease (
     id integer PRIMARY KEY CHECK (id = 1),

@@ -39,7 +39,7 @@ pub use ids::*;
 pub use json::{JsonText, Lenient};
 pub use model::*;
 pub use outbox::{
-    OutboxDraft, OutboxEntry, OutboxStats, OutboxStore, StageChange, StageStore, WriteOp,
+    OutboxDraft, OutboxEntry, OutboxKey, OutboxStats, OutboxStore, StageChange, StageStore, WriteOp,
 };
 pub use repo::*;
 pub use scan::{Record, TableScan, TimeRange, export_table_csv};

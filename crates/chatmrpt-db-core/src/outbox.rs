@@ -222,6 +222,17 @@ impl WriteOp {
     }
 }
 
+/// Names one outbox entry: its id and the time of its write. SQLite may
+/// give a deleted entry's id to a new one, so an entry is changed or
+/// deleted only when both match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OutboxKey {
+    /// The entry's id.
+    pub id: i64,
+    /// Its `created_at`.
+    pub created_at: Timestamp,
+}
+
 /// An outbox record waiting to be written with the next write of a
 /// [`OutboxStore::recording`] handle. Records the id the store gave it.
 #[derive(Debug)]
@@ -257,11 +268,14 @@ impl OutboxDraft {
         self.recorded.store(id, Ordering::Release);
     }
 
-    /// The outbox id once the write committed (ids start at 1).
-    pub fn recorded(&self) -> Option<i64> {
+    /// The outbox entry once the write committed (ids start at 1).
+    pub fn recorded(&self) -> Option<OutboxKey> {
         match self.recorded.load(Ordering::Acquire) {
             0 => None,
-            id => Some(id),
+            id => Some(OutboxKey {
+                id,
+                created_at: self.at,
+            }),
         }
     }
 }
@@ -290,6 +304,16 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
     /// Parked: the replayer skips it until retried explicitly.
     pub dead: bool,
+}
+
+impl OutboxEntry {
+    /// The key that names this entry.
+    pub fn key(&self) -> OutboxKey {
+        OutboxKey {
+            id: self.id,
+            created_at: self.created_at,
+        }
+    }
 }
 
 /// Depth and age of an outbox.
@@ -341,7 +365,7 @@ pub trait OutboxStore {
     /// # Errors
     ///
     /// The store's failure.
-    fn outbox_delivered(&self, ids: &[i64]) -> Result<()>;
+    fn outbox_delivered(&self, entries: &[OutboxKey]) -> Result<()>;
 
     /// Records a failed attempt: `counts` adds one to `attempts`; `dead`
     /// parks the entry.
@@ -351,7 +375,7 @@ pub trait OutboxStore {
     /// The store's failure.
     fn outbox_failed(
         &self,
-        id: i64,
+        entry: OutboxKey,
         reason: &str,
         counts: bool,
         next_attempt_at: Timestamp,

@@ -196,7 +196,7 @@ impl<L: Member, T: Member> Inner<L, T> {
             }
             match self.replay_entry(side, &entry) {
                 Outcome::Delivered => {
-                    delivered.push(entry.id);
+                    delivered.push(entry.key());
                     report.delivered += 1;
                 }
                 Outcome::Retry => {
@@ -245,9 +245,9 @@ impl<L: Member, T: Member> Inner<L, T> {
             && (attempts >= self.options.max_attempts || matches!(error, Error::Corrupt { .. }));
         let pause = backoff(attempts, self.options.max_backoff);
         let next = Timestamp::now().add_millis(pause);
-        if let Err(e) = self
-            .outbox(side)
-            .outbox_failed(entry.id, &reason, !transient, next, dead)
+        if let Err(e) =
+            self.outbox(side)
+                .outbox_failed(entry.key(), &reason, !transient, next, dead)
         {
             tracing::warn!(store = self.name(side), error = %e, "outbox failure not recorded");
         }

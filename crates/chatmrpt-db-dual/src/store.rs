@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use chatmrpt_db_core::time::with_write_time;
 use chatmrpt_db_core::{
-    Error, InteractionStore, OutboxDraft, OutboxStore, Result, Stage, StageStore, WriteOp,
+    Error, InteractionStore, OutboxDraft, OutboxKey, OutboxStore, Result, Stage, StageStore,
+    WriteOp,
 };
 
 use crate::health::Breaker;
@@ -161,7 +162,7 @@ pub(crate) struct Inner<L, T> {
     pub(crate) breakers: [Breaker; 2],
     /// Outbox ids delivered by the write path, deleted by the worker in
     /// batches; index = the side whose outbox holds them.
-    pub(crate) delivered: [Mutex<Vec<i64>>; 2],
+    pub(crate) delivered: [Mutex<Vec<OutboxKey>>; 2],
     /// The outbox of this side has entries the write path must not overtake.
     pub(crate) backlog: [AtomicBool; 2],
     pub(crate) counters: DualCounters,
@@ -292,8 +293,8 @@ impl<L: Member, T: Member> DualStore<L, T> {
                     self.inner.timed_write(auth, || f(&handle))?
                 }
             };
-            if let Some(id) = draft.recorded() {
-                self.inner.mirror_now(auth, id, &draft.op);
+            if let Some(key) = draft.recorded() {
+                self.inner.mirror_now(auth, key, &draft.op);
             }
             Ok(out)
         })
@@ -422,7 +423,7 @@ impl<L: Member, T: Member> Inner<L, T> {
     /// Writes `op` to the store that did not decide the write, unless that
     /// store is known to be down or behind; either way the outbox entry
     /// `id` (in `auth`'s outbox) guarantees delivery.
-    fn mirror_now(&self, auth: Side, id: i64, op: &WriteOp) {
+    fn mirror_now(&self, auth: Side, key: OutboxKey, op: &WriteOp) {
         let other = auth.other();
         if self.backlog[auth.index()].load(Ordering::Acquire)
             || !self.breakers[other.index()].is_closed()
@@ -434,7 +435,7 @@ impl<L: Member, T: Member> Inner<L, T> {
             Ok(()) | Err(Error::Conflict { .. }) => {
                 self.breakers[other.index()].succeeded();
                 self.counters.mirrored_now.fetch_add(1, Ordering::Relaxed);
-                lock(&self.delivered[auth.index()]).push(id);
+                lock(&self.delivered[auth.index()]).push(key);
             }
             Err(e) => {
                 self.counters.deferred.fetch_add(1, Ordering::Relaxed);
@@ -486,8 +487,10 @@ impl<L: Member, T: Member> Inner<L, T> {
                 continue;
             }
             if let Err(e) = self.outbox(side).outbox_delivered(&ids) {
-                // Not lost: the entries are replayed (idempotently) later.
+                // Kept for the next flush; meanwhile a replay may deliver
+                // them again, which is idempotent.
                 tracing::debug!(store = self.name(side), error = %e, "delivered entries not yet deleted");
+                lock(&self.delivered[side.index()]).extend(ids);
             }
         }
     }

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use chatmrpt_db_core::{
-    Error, OutboxDraft, OutboxEntry, OutboxStats, OutboxStore, Result, Stage, StageChange,
-    StageStore, Timestamp,
+    Error, OutboxDraft, OutboxEntry, OutboxKey, OutboxStats, OutboxStore, Result, Stage,
+    StageChange, StageStore, Timestamp,
 };
 use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;
@@ -71,6 +71,19 @@ impl EntryRow {
             dead: self.dead,
         })
     }
+}
+
+/// The one entry with this id and creation time (ids alone may be reused).
+fn entry_filter(
+    id: i64,
+    created_at: DateTime<Utc>,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Find<chatmrpt_outbox::table, i64>,
+    diesel::dsl::Eq<chatmrpt_outbox::created_at, DateTime<Utc>>,
+> {
+    chatmrpt_outbox::table
+        .find(id)
+        .filter(chatmrpt_outbox::created_at.eq(created_at))
 }
 
 /// Appends `draft` to the outbox; called inside the write's transaction.
@@ -157,13 +170,13 @@ impl OutboxStore for PgStore {
         load_entries(rows)
     }
 
-    fn outbox_delivered(&self, ids: &[i64]) -> Result<()> {
-        if ids.is_empty() {
+    fn outbox_delivered(&self, entries: &[OutboxKey]) -> Result<()> {
+        if entries.is_empty() {
             return Ok(());
         }
         self.write("outbox", "delivered", |conn| {
-            for chunk in ids.chunks(ID_CHUNK) {
-                diesel::delete(chatmrpt_outbox::table.filter(chatmrpt_outbox::id.eq_any(chunk)))
+            for entry in entries {
+                diesel::delete(entry_filter(entry.id, entry.created_at.as_datetime()))
                     .execute(conn)?;
             }
             Ok(())
@@ -172,15 +185,15 @@ impl OutboxStore for PgStore {
 
     fn outbox_failed(
         &self,
-        id: i64,
+        entry: OutboxKey,
         reason: &str,
         counts: bool,
         next_attempt_at: Timestamp,
         dead: bool,
     ) -> Result<()> {
         let add = i32::from(counts);
-        self.write("outbox", &id.to_string(), |conn| {
-            diesel::update(chatmrpt_outbox::table.find(id))
+        self.write("outbox", &entry.id.to_string(), |conn| {
+            diesel::update(entry_filter(entry.id, entry.created_at.as_datetime()))
                 .set((
                     chatmrpt_outbox::attempts.eq(chatmrpt_outbox::attempts + add),
                     chatmrpt_outbox::last_error.eq(reason),

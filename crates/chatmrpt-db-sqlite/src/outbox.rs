@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use chatmrpt_db_core::{
-    Error, OutboxDraft, OutboxEntry, OutboxStats, OutboxStore, Result, Stage, StageChange,
-    StageStore, Timestamp,
+    Error, OutboxDraft, OutboxEntry, OutboxKey, OutboxStats, OutboxStore, Result, Stage,
+    StageChange, StageStore, Timestamp,
 };
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
@@ -71,6 +71,19 @@ impl EntryRow {
             dead: self.dead,
         })
     }
+}
+
+/// The one entry with this id and creation time (ids alone may be reused).
+fn entry_filter(
+    id: i32,
+    created_at: String,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Find<chatmrpt_outbox::table, i32>,
+    diesel::dsl::Eq<chatmrpt_outbox::created_at, String>,
+> {
+    chatmrpt_outbox::table
+        .find(id)
+        .filter(chatmrpt_outbox::created_at.eq(created_at))
 }
 
 /// Appends `draft` to the outbox; called inside the write's transaction.
@@ -159,14 +172,16 @@ impl OutboxStore for SqliteStore {
         load_entries(rows)
     }
 
-    fn outbox_delivered(&self, ids: &[i64]) -> Result<()> {
-        if ids.is_empty() {
+    fn outbox_delivered(&self, entries: &[OutboxKey]) -> Result<()> {
+        if entries.is_empty() {
             return Ok(());
         }
-        let ids = ids_i32(ids);
         self.write("outbox", "delivered", |conn| {
-            for chunk in ids.chunks(ID_CHUNK) {
-                diesel::delete(chatmrpt_outbox::table.filter(chatmrpt_outbox::id.eq_any(chunk)))
+            for entry in entries {
+                let Ok(id) = i32::try_from(entry.id) else {
+                    continue;
+                };
+                diesel::delete(entry_filter(id, entry.created_at.to_legacy_string()))
                     .execute(conn)?;
             }
             Ok(())
@@ -175,18 +190,18 @@ impl OutboxStore for SqliteStore {
 
     fn outbox_failed(
         &self,
-        id: i64,
+        entry: OutboxKey,
         reason: &str,
         counts: bool,
         next_attempt_at: Timestamp,
         dead: bool,
     ) -> Result<()> {
-        let Ok(id) = i32::try_from(id) else {
+        let Ok(id) = i32::try_from(entry.id) else {
             return Ok(());
         };
         let add = i32::from(counts);
         self.write("outbox", &id.to_string(), |conn| {
-            diesel::update(chatmrpt_outbox::table.find(id))
+            diesel::update(entry_filter(id, entry.created_at.to_legacy_string()))
                 .set((
                     chatmrpt_outbox::attempts.eq(chatmrpt_outbox::attempts + add),
                     chatmrpt_outbox::last_error.eq(reason),
