@@ -39,20 +39,21 @@ struct Args {
     #[arg(long)]
     seconds: Option<f64>,
     /// TOML configuration (as the application reads it).
-    #[arg(long, conflicts_with_all = ["sqlite", "postgres"], required_unless_present = "sqlite")]
+    #[arg(long, conflicts_with_all = ["sqlite", "postgres"], required_unless_present_any = ["sqlite", "postgres"])]
     config: Option<PathBuf>,
     /// The SQLite file; alone, the SQLite store.
     #[arg(long)]
     sqlite: Option<PathBuf>,
-    /// With --sqlite, the dual store over both.
+    /// The PostgreSQL URL; alone, the PostgreSQL store; with --sqlite, the
+    /// dual store over both.
     #[arg(long)]
     postgres: Option<String>,
     /// The dual store's default stage (a stored stage wins).
     #[arg(long, value_parser = parse_stage)]
     stage: Option<Stage>,
-    /// PostgreSQL only (no SQLite): with --postgres and without --sqlite.
-    #[arg(long)]
-    postgres_only: bool,
+    /// Requests per second per worker (paced); 0 serves them back to back.
+    #[arg(long, default_value_t = 0.0)]
+    rate: f64,
     /// Seconds to wait for the outboxes to drain before reporting.
     #[arg(long, default_value_t = 60.0)]
     drain_seconds: f64,
@@ -73,10 +74,10 @@ fn config(args: &Args) -> Result<Config, chatmrpt_db::Error> {
     }
     if let Some(url) = &args.postgres {
         config.postgres = Some(PostgresConfig::new(DatabaseUrl::new(url.as_str())));
-        config.backend = if args.postgres_only {
-            BackendKind::Postgres
-        } else {
+        config.backend = if args.sqlite.is_some() {
             BackendKind::Dual
+        } else {
+            BackendKind::Postgres
         };
     }
     if let Some(stage) = args.stage {
@@ -114,7 +115,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|w| {
             let store = Arc::clone(&store);
             let keep = args.acked_log.is_some();
-            std::thread::spawn(move || work(&store, w, budget, keep))
+            let rate = args.rate;
+            std::thread::spawn(move || work(&store, w, budget, rate, keep))
         })
         .collect();
     let mut all = Tally::default();
@@ -170,7 +172,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn work(store: &Store, worker: u64, budget: Budget, keep_keys: bool) -> Tally {
+fn work(store: &Store, worker: u64, budget: Budget, rate: f64, keep_keys: bool) -> Tally {
     let mut dice = Dice::new(0x00C0_FFEE ^ worker);
     let mut tally = Tally {
         acked_keys: keep_keys.then(Vec::new),
@@ -188,6 +190,12 @@ fn work(store: &Store, worker: u64, budget: Budget, keep_keys: bool) -> Tally {
         }
         request(store.as_dyn(), worker, n, &mut dice, &mut tally);
         n += 1;
+        if rate > 0.0 {
+            let due = Duration::from_secs_f64(n as f64 / rate);
+            if let Some(wait) = due.checked_sub(started.elapsed()) {
+                std::thread::sleep(wait);
+            }
+        }
     }
 }
 

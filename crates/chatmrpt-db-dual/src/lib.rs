@@ -37,8 +37,9 @@
 //! retried with backoff (0.5 s doubling, capped), holding back later writes
 //! of the same session, and after [`DualOptions::max_attempts`] the entry
 //! is parked as dead with its reason and no longer holds anything back.
-//! While an outbox has a backlog, the write path leaves new entries to the
-//! replayer too, so it never overtakes an older write of the same row.
+//! While a session has writes waiting in an outbox, the write path leaves
+//! its new writes to the replayer too, so it never overtakes an older write
+//! of the same row; every other session is still mirrored at once.
 //!
 //! **Shadow reads** (`shadow`, `live`) repeat each read on the other store,
 //! compare the domain values, and count and log a mismatch by table and key
@@ -62,6 +63,7 @@
 //! [`Stage`]: chatmrpt_db_core::Stage
 //! [`WriteOp`]: chatmrpt_db_core::WriteOp
 
+mod deferred;
 mod health;
 pub mod metrics;
 mod replay;

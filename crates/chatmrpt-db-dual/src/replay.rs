@@ -98,10 +98,12 @@ impl<L: Member, T: Member> Inner<L, T> {
             return report;
         }
         let outbox = self.outbox(side);
+        let deferred = &self.deferred[side.index()];
+        deferred.pass_started();
         // A read first: an empty outbox costs no lease write.
         match outbox.outbox_batch(1) {
             Ok(first) if first.is_empty() => {
-                self.backlog[side.index()].store(false, Ordering::Release);
+                deferred.settle(&HashSet::new());
                 self.breakers[side.index()].succeeded();
                 return report;
             }
@@ -116,7 +118,13 @@ impl<L: Member, T: Member> Inner<L, T> {
             }
         }
         if !self.take_lease(side) {
+            // Another process replays; still learn which rows it delivered.
             report.lease_held_elsewhere = true;
+            if let Ok(batch) = outbox.outbox_batch(self.options.replay_batch) {
+                if batch.len() < self.options.replay_batch as usize {
+                    deferred.settle(&batch.into_iter().map(|e| e.order_key).collect());
+                }
+            }
             return report;
         }
         if !self.breakers[target.index()].is_closed() && !self.probe(target) {
@@ -133,14 +141,15 @@ impl<L: Member, T: Member> Inner<L, T> {
                 }
             };
             let full = batch.len() >= self.options.replay_batch as usize;
-            let pass = self.replay_batch(side, batch, eager);
+            let (pass, still_there) = self.replay_batch(side, batch, eager);
             report.add(pass);
+            if !pass.store_down && !full {
+                // This batch was the whole outbox.
+                deferred.settle(&still_there);
+            }
             if pass.store_down || !full || pass.delivered == 0 {
                 break;
             }
-        }
-        if report.waiting == 0 && report.retried == 0 && !report.store_down {
-            self.backlog[side.index()].store(false, Ordering::Release);
         }
         report
     }
@@ -174,20 +183,27 @@ impl<L: Member, T: Member> Inner<L, T> {
         }
     }
 
-    fn replay_batch(&self, side: Side, batch: Vec<OutboxEntry>, eager: bool) -> ReplayReport {
+    /// Replays `batch`; returns what happened and the ordering keys of the
+    /// entries left in the outbox (dead ones aside).
+    fn replay_batch(
+        &self,
+        side: Side,
+        batch: Vec<OutboxEntry>,
+        eager: bool,
+    ) -> (ReplayReport, HashSet<String>) {
         let mut report = ReplayReport::default();
         let mut blocked: HashSet<String> = HashSet::new();
+        let waiting = self.deferred[side.index()].snapshot();
         let mut delivered = Vec::new();
         let now = Timestamp::now();
         let grace = i64::try_from(self.options.replay_grace.as_millis()).unwrap_or(i64::MAX);
         let fresh_after = now.add_millis(-grace);
-        let backlog = self.backlog[side.index()].load(Ordering::Acquire);
         for entry in batch {
             let not_due = entry.next_attempt_at.is_some_and(|at| at > now);
             let fresh = entry.attempts == 0
                 && entry.next_attempt_at.is_none()
                 && entry.created_at > fresh_after
-                && !backlog
+                && !waiting.contains(&entry.order_key)
                 && !eager;
             if blocked.contains(&entry.order_key) || not_due || fresh {
                 blocked.insert(entry.order_key);
@@ -205,6 +221,7 @@ impl<L: Member, T: Member> Inner<L, T> {
                 }
                 Outcome::Dead => report.parked += 1,
                 Outcome::Down => {
+                    blocked.insert(entry.order_key);
                     report.store_down = true;
                     break;
                 }
@@ -224,7 +241,7 @@ impl<L: Member, T: Member> Inner<L, T> {
         self.counters
             .dead
             .fetch_add(report.parked, Ordering::Relaxed);
-        report
+        (report, blocked)
     }
 
     fn replay_entry(&self, side: Side, entry: &OutboxEntry) -> Outcome {

@@ -12,6 +12,7 @@ use chatmrpt_db_core::{
     WriteOp,
 };
 
+use crate::deferred::Deferred;
 use crate::health::Breaker;
 use crate::metrics as m;
 use crate::worker;
@@ -163,8 +164,9 @@ pub(crate) struct Inner<L, T> {
     /// Outbox ids delivered by the write path, deleted by the worker in
     /// batches; index = the side whose outbox holds them.
     pub(crate) delivered: [Mutex<Vec<OutboxKey>>; 2],
-    /// The outbox of this side has entries the write path must not overtake.
-    pub(crate) backlog: [AtomicBool; 2],
+    /// Rows whose writes wait in this side's outbox: the write path must
+    /// not overtake them.
+    pub(crate) deferred: [Deferred; 2],
     pub(crate) counters: DualCounters,
     pub(crate) holder: String,
     pub(crate) shutdown: AtomicBool,
@@ -175,6 +177,9 @@ pub(crate) struct Inner<L, T> {
 
 /// Locks striping the ordering keys of concurrent dual writes.
 const STRIPES: usize = 64;
+
+/// Outbox entries read at open to know which rows are behind.
+const SEED_LIMIT: u32 = 100_000;
 
 /// The interaction log in two stores at once, routed by the migration
 /// [`Stage`]. See the crate documentation.
@@ -209,7 +214,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
                 Breaker::new(options.max_backoff),
             ],
             delivered: [Mutex::new(Vec::new()), Mutex::new(Vec::new())],
-            backlog: [AtomicBool::new(true), AtomicBool::new(true)],
+            deferred: [Deferred::default(), Deferred::default()],
             counters: DualCounters::default(),
             holder: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4()),
             shutdown: AtomicBool::new(false),
@@ -226,7 +231,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
             }
         };
         inner.set_cached_stage(stage);
-        inner.init_backlog(Routing::of(stage).authoritative);
+        inner.seed_deferred(Routing::of(stage).authoritative);
         let worker = inner
             .options
             .background
@@ -373,15 +378,16 @@ impl<L: Member, T: Member> Inner<L, T> {
         self.stage()
     }
 
-    /// Whether each outbox starts with writes the write path must not
-    /// overtake. Only the authoritative side is asked now (the other may be
-    /// down); the worker's first pass settles the other.
-    fn init_backlog(&self, authoritative: Side) {
-        let pending = self
-            .outbox(authoritative)
-            .outbox_batch(1)
-            .map_or(true, |b| !b.is_empty());
-        self.backlog[authoritative.index()].store(pending, Ordering::Release);
+    /// The rows with writes already waiting in the authoritative outbox
+    /// (left by an outage or another process): their next writes queue
+    /// behind them. Only the authoritative side is read now (the other may
+    /// be down); the worker's passes keep both up to date.
+    fn seed_deferred(&self, authoritative: Side) {
+        match self.outbox(authoritative).outbox_batch(SEED_LIMIT) {
+            Ok(entries) => self.deferred[authoritative.index()]
+                .extend(entries.into_iter().map(|e| e.order_key)),
+            Err(e) => tracing::debug!(error = %e, "outbox not readable at open"),
+        }
     }
 
     fn stripe(&self, op: &WriteOp) -> &Mutex<()> {
@@ -425,9 +431,10 @@ impl<L: Member, T: Member> Inner<L, T> {
     /// `id` (in `auth`'s outbox) guarantees delivery.
     fn mirror_now(&self, auth: Side, key: OutboxKey, op: &WriteOp) {
         let other = auth.other();
-        if self.backlog[auth.index()].load(Ordering::Acquire)
-            || !self.breakers[other.index()].is_closed()
-        {
+        let deferred = &self.deferred[auth.index()];
+        let order_key = op.order_key();
+        if !self.breakers[other.index()].is_closed() || deferred.contains(&order_key) {
+            deferred.defer(order_key);
             self.counters.deferred.fetch_add(1, Ordering::Relaxed);
             return;
         }
@@ -442,9 +449,9 @@ impl<L: Member, T: Member> Inner<L, T> {
                 if e.is_transient() {
                     self.breakers[other.index()].failed();
                 }
-                // Later writes queue behind this one until the replayer
-                // has delivered it, so one row's writes stay in order.
-                self.backlog[auth.index()].store(true, Ordering::Release);
+                // Later writes of this row queue behind this one until the
+                // replayer has delivered it, so the row's writes stay in order.
+                deferred.defer(order_key);
                 tracing::warn!(store = self.name(other), kind = op.kind(), key = op.key(), error = %e,
                     "mirrored write failed; left in the outbox for replay");
             }
