@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chatmrpt_db::{BackendKind, Config, DatabaseUrl, PostgresConfig, Side, Stage, Store};
-use chatmrpt_db_examples::workload::{Budget, Dice, Tally, quantile, request};
+use chatmrpt_db_examples::workload::{AckLog, Budget, Dice, Tally, request};
 use clap::Parser;
 use serde_json::json;
 
@@ -111,12 +111,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let running = Arc::new(AtomicBool::new(true));
     let watcher = watch_stage(Arc::clone(&store), Arc::clone(&running), started);
+    let ack_log: Option<AckLog> = match &args.acked_log {
+        Some(path) => Some(Arc::new(std::sync::Mutex::new(std::io::BufWriter::new(
+            std::fs::File::create(path)?,
+        )))),
+        None => None,
+    };
     let workers: Vec<_> = (0..args.workers)
         .map(|w| {
             let store = Arc::clone(&store);
-            let keep = args.acked_log.is_some();
+            let log = ack_log.clone();
             let rate = args.rate;
-            std::thread::spawn(move || work(&store, w, budget, rate, keep))
+            std::thread::spawn(move || work(&store, w, budget, rate, log))
         })
         .collect();
     let mut all = Tally::default();
@@ -131,10 +137,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Store::Dual(d) => Some(d.drain(Duration::from_secs_f64(args.drain_seconds))),
         _ => None,
     };
-    if let (Some(path), Some(keys)) = (&args.acked_log, &all.acked_keys) {
-        std::fs::write(path, keys.join("\n") + "\n")?;
+    if let Some(log) = &ack_log {
+        use std::io::Write;
+        log.lock().map_err(|_| "ack log poisoned")?.flush()?;
     }
-    all.latencies_us.sort_unstable();
     let writes: u64 = all.acked.values().sum();
     let outbox = match &*store {
         Store::Dual(d) => json!({
@@ -161,9 +167,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "failures": all.failures.values().sum::<u64>(),
         "failure_kinds": all.failures,
         "latency_us": {
-            "p50": quantile(&all.latencies_us, 0.50),
-            "p99": quantile(&all.latencies_us, 0.99),
-            "max": all.latencies_us.last().copied().unwrap_or(0),
+            "p50": all.latencies.quantile(0.50),
+            "p99": all.latencies.quantile(0.99),
+            "max": all.latencies.max(),
         },
         "outbox": outbox,
         "drained": drained,
@@ -172,10 +178,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn work(store: &Store, worker: u64, budget: Budget, rate: f64, keep_keys: bool) -> Tally {
+fn work(store: &Store, worker: u64, budget: Budget, rate: f64, ack_log: Option<AckLog>) -> Tally {
     let mut dice = Dice::new(0x00C0_FFEE ^ worker);
     let mut tally = Tally {
-        acked_keys: keep_keys.then(Vec::new),
+        ack_log,
         ..Tally::default()
     };
     let started = Instant::now();
@@ -206,10 +212,7 @@ fn merge(all: &mut Tally, tally: Tally) {
     for (kind, n) in tally.failures {
         *all.failures.entry(kind).or_default() += n;
     }
-    all.latencies_us.extend(tally.latencies_us);
-    if let Some(keys) = tally.acked_keys {
-        all.acked_keys.get_or_insert_with(Vec::new).extend(keys);
-    }
+    all.latencies.merge(&tally.latencies);
 }
 
 /// Records each stage the workers ran in, with when it was first seen.

@@ -75,28 +75,96 @@ pub fn text(dice: &mut Dice, len: u64) -> String {
     out
 }
 
+/// Buckets of [`Latencies`]: each 2% wider than the last, up to ~6 minutes.
+const BUCKETS: usize = 1_100;
+
+/// Write latencies in fixed memory: log-spaced buckets 2% wide, so a long
+/// run's figures cost the same memory as a short one's.
+#[derive(Clone, Debug)]
+pub struct Latencies {
+    buckets: Vec<u64>,
+    max_us: u64,
+}
+
+impl Default for Latencies {
+    fn default() -> Self {
+        Self {
+            buckets: vec![0; BUCKETS],
+            max_us: 0,
+        }
+    }
+}
+
+impl Latencies {
+    fn bucket(micros: u64) -> usize {
+        let index = (micros.max(1) as f64).ln() / 1.02_f64.ln();
+        (index as usize).min(BUCKETS - 1)
+    }
+
+    /// Counts one latency.
+    pub fn record(&mut self, micros: u64) {
+        self.buckets[Self::bucket(micros)] += 1;
+        self.max_us = self.max_us.max(micros);
+    }
+
+    /// Adds `other`'s counts.
+    pub fn merge(&mut self, other: &Latencies) {
+        for (a, b) in self.buckets.iter_mut().zip(&other.buckets) {
+            *a += b;
+        }
+        self.max_us = self.max_us.max(other.max_us);
+    }
+
+    /// The latency at quantile `q` (0..=1), within 2%.
+    pub fn quantile(&self, q: f64) -> u64 {
+        let total: u64 = self.buckets.iter().sum();
+        let rank = ((total as f64) * q).ceil().max(1.0) as u64;
+        let mut seen = 0;
+        for (i, n) in self.buckets.iter().enumerate() {
+            seen += n;
+            if seen >= rank {
+                return 1.02_f64.powi(i32::try_from(i).unwrap_or(i32::MAX)).round() as u64;
+            }
+        }
+        self.max_us
+    }
+
+    /// The largest latency seen.
+    pub fn max(&self) -> u64 {
+        self.max_us
+    }
+}
+
+/// Where acknowledged rows are written, one `table key` line each.
+pub type AckLog = std::sync::Arc<std::sync::Mutex<std::io::BufWriter<std::fs::File>>>;
+
 /// What one worker acknowledged, timed.
 #[derive(Debug, Default)]
 pub struct Tally {
     /// Acknowledged writes per table (a session start counts for `sessions`).
     pub acked: std::collections::BTreeMap<&'static str, u64>,
-    /// Every acknowledged row as `table key`, when asked to keep them.
-    pub acked_keys: Option<Vec<String>>,
-    /// Write latencies, microseconds.
-    pub latencies_us: Vec<u32>,
+    /// Every acknowledged row is logged here, when asked.
+    pub ack_log: Option<AckLog>,
+    /// Write latencies.
+    pub latencies: Latencies,
     /// Failed writes, by error text.
     pub failures: std::collections::BTreeMap<String, u64>,
 }
 
 impl Tally {
     fn record(&mut self, table: Table, key: &str, started: Instant, result: Result<()>) {
-        let micros = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
-        self.latencies_us.push(micros);
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.latencies.record(micros);
         match result {
             Ok(()) => {
                 *self.acked.entry(table.name()).or_default() += 1;
-                if let Some(keys) = &mut self.acked_keys {
-                    keys.push(format!("{} {key}", table.name()));
+                if let Some(log) = &self.ack_log {
+                    use std::io::Write;
+                    let mut log = log
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    // A lost line shows as a missing write in the check, never hides one.
+                    let _ = writeln!(log, "{} {key}", table.name());
                 }
             }
             Err(e) => *self.failures.entry(e.to_string()).or_default() += 1,
@@ -213,15 +281,6 @@ fn occasional(
             store.log_error(&error)
         });
     }
-}
-
-/// The value at quantile `q` (0..=1) of sorted `values`.
-pub fn quantile(sorted: &[u32], q: f64) -> u32 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    let rank = ((sorted.len() - 1) as f64 * q).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
 }
 
 /// How long a run lasts.

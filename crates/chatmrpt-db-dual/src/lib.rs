@@ -39,7 +39,10 @@
 //! is parked as dead with its reason and no longer holds anything back.
 //! While a session has writes waiting in an outbox, the write path leaves
 //! its new writes to the replayer too, so it never overtakes an older write
-//! of the same row; every other session is still mirrored at once.
+//! of the same row; every other session is still mirrored at once. After a
+//! stage change, a session whose earlier writes still wait in the outbox of
+//! the store that used to decide is written to that store first until they
+//! are delivered, so each store sees the session's writes in one order.
 //!
 //! **Shadow reads** (`shadow`, `live`) repeat each read on the other store,
 //! compare the domain values, and count and log a mismatch by table and key

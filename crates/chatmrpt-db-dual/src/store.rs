@@ -83,8 +83,10 @@ impl Routing {
 pub struct DualOptions {
     /// The stage used while none is stored (configuration's `dual.stage`).
     pub default_stage: Stage,
-    /// Run the background worker (stage refresh, outbox replay). Tools that
-    /// only inspect or change the stage turn it off.
+    /// Run the background worker (stage refresh, outbox replay) and learn
+    /// at open which sessions have writes waiting. Tools that only inspect
+    /// or change the stage turn it off (and then never wait on a store that
+    /// is down to open).
     pub background: bool,
     /// How often the worker re-reads the stored stage.
     pub stage_refresh: Duration,
@@ -231,7 +233,9 @@ impl<L: Member, T: Member> DualStore<L, T> {
             }
         };
         inner.set_cached_stage(stage);
-        inner.seed_deferred(Routing::of(stage).authoritative);
+        if inner.options.background {
+            inner.seed_deferred(Routing::of(stage).authoritative);
+        }
         let worker = inner
             .options
             .background
@@ -279,14 +283,24 @@ impl<L: Member, T: Member> DualStore<L, T> {
         op: impl FnOnce() -> WriteOp,
     ) -> Result<R> {
         let routing = Routing::of(self.stage());
-        let auth = routing.authoritative;
         if !routing.mirrored {
+            let auth = routing.authoritative;
             return self.inner.timed_write(auth, || f(self.inner.store(auth)));
         }
         let draft = OutboxDraft::new(op())?;
         // Writes of one session reach the other store in the order they
         // committed in the authoritative one (within this process).
         let _in_order = lock(self.inner.stripe(&draft.op));
+        // A session whose earlier writes still wait in the other store's
+        // outbox (an outage, then a stage change) is written there first,
+        // so its new write queues behind them instead of overtaking them.
+        let preferred = routing.authoritative;
+        let auth = if self.inner.deferred[preferred.other().index()].contains(&draft.op.order_key())
+        {
+            preferred.other()
+        } else {
+            preferred
+        };
         with_write_time(draft.at, || {
             let out = match auth {
                 Side::Legacy => {

@@ -226,3 +226,45 @@ fn killed_between_the_two_writes_loses_nothing() {
     assert_same_rows(store.legacy(), store.target());
     verify_equal(&path, &config);
 }
+
+#[test]
+fn a_session_behind_in_the_outbox_keeps_its_order_across_a_stage_change() {
+    let cluster = OwnedCluster::start();
+    let config = pg_config(&cluster.url("postgres"), "public");
+    let dir = tempfile::tempdir().unwrap();
+    let store = DualStore::new(
+        sqlite(dir.path()),
+        pg(&config),
+        options(Stage::Shadow, false),
+    );
+    let behind = chatmrpt_db_core::SessionId::from("behind");
+    let fresh = chatmrpt_db_core::SessionId::from("fresh");
+    store
+        .start_session(&chatmrpt_db_core::SessionStart::new(behind.clone()))
+        .unwrap();
+    cluster.stop();
+    let early = chatmrpt_db_core::Message::new(behind.clone(), "user", "while postgres is down");
+    store.log_message(&early).unwrap();
+    store
+        .set_stage(&StageRequest {
+            to: Stage::Live,
+            changed_by: "fault test".into(),
+            force: true,
+        })
+        .unwrap();
+    // PostgreSQL decides in live, and it is down: a new session fails...
+    let refused = store.start_session(&chatmrpt_db_core::SessionStart::new(fresh.clone()));
+    assert!(
+        matches!(refused, Err(chatmrpt_db_core::Error::Unavailable { .. })),
+        "{refused:?}"
+    );
+    // ...but the session with writes still queued for PostgreSQL goes to
+    // SQLite first and queues behind them, so it keeps working, in order.
+    let late = chatmrpt_db_core::Message::new(behind.clone(), "user", "after the stage change");
+    store.log_message(&late).unwrap();
+    cluster.start_again();
+    assert!(store.drain(Duration::from_secs(30)));
+    let in_pg = store.target().list_messages(&behind).unwrap();
+    assert_eq!(in_pg, vec![early, late]);
+    assert_same_rows(store.legacy(), store.target());
+}

@@ -25,6 +25,11 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations_s
 pub struct SqliteStore {
     pool: SqlitePool,
     path: Arc<str>,
+    /// Queues this process's writers before SQLite's lock: SQLite makes a
+    /// writer that finds the lock taken sleep (1, 2, 5, 10 ms ...) before it
+    /// tries again, so under concurrent writes a mutex hands the lock over
+    /// sooner. Other processes still wait through `busy_timeout`.
+    write_gate: Arc<std::sync::Mutex<()>>,
     /// Set on a [`chatmrpt_db_core::OutboxStore::recording`] handle: its
     /// writes append this record to the outbox in their transaction.
     pub(crate) outbox: Option<Arc<OutboxDraft>>,
@@ -49,6 +54,7 @@ impl SqliteStore {
         Ok(Self {
             pool: build_pool(config)?,
             path: Arc::from(config.path.display().to_string()),
+            write_gate: Arc::new(std::sync::Mutex::new(())),
             outbox: None,
         })
     }
@@ -134,6 +140,11 @@ impl SqliteStore {
         key: &str,
         f: impl FnOnce(&mut SqliteConnection) -> Result<T, TxError>,
     ) -> Result<T> {
+        // The gate first: writers waiting for it hold no pooled connection.
+        let _gate = self
+            .write_gate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut conn = self.pool.get().map_err(pool_error)?;
         conn.immediate_transaction(|conn| {
             let out = f(conn)?;
