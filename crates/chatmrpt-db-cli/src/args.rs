@@ -84,6 +84,16 @@ Examples:
     /// Compare two stores row by row: exit 0 equal, 1 differ, 2 error.
     Verify(crate::commands::verify::VerifyArgs),
 
+    /// Print the GRANT statements the application's runtime role needs.
+    #[command(after_help = "\
+Migrations run as the schema owner; the application should connect as a
+role with row access only (no DDL). Prints SQL for the owner to run.
+
+Examples:
+  chatmrpt-db grants --role chatmrpt_app
+  chatmrpt-db grants --role chatmrpt_app --schema chatmrpt | psql \"$OWNER_URL\"")]
+    Grants(crate::commands::grants::GrantsArgs),
+
     /// Show or change the migration stage of the dual store.
     #[command(after_help = "\
 Stages: off, dual_write, shadow, live, rampdown, complete. One step at a

@@ -131,6 +131,9 @@ impl<L: Member, T: Member> Inner<L, T> {
             report.store_down = true;
             return report;
         }
+        // Bounded, so that delivered entries are deleted and the other
+        // outbox is served regularly even while a large backlog drains.
+        let until = std::time::Instant::now() + Duration::from_secs(1);
         loop {
             let batch = match outbox.outbox_batch(self.options.replay_batch) {
                 Ok(batch) => batch,
@@ -148,6 +151,9 @@ impl<L: Member, T: Member> Inner<L, T> {
                 deferred.settle(&still_there);
             }
             if pass.store_down || !full || pass.delivered == 0 {
+                break;
+            }
+            if std::time::Instant::now() >= until {
                 break;
             }
         }

@@ -187,7 +187,7 @@ const SEED_LIMIT: u32 = 100_000;
 /// [`Stage`]. See the crate documentation.
 pub struct DualStore<L: Member, T: Member> {
     pub(crate) inner: Arc<Inner<L, T>>,
-    worker: Option<JoinHandle<()>>,
+    workers: Vec<JoinHandle<()>>,
 }
 
 impl<L: Member, T: Member> std::fmt::Debug for DualStore<L, T> {
@@ -236,11 +236,12 @@ impl<L: Member, T: Member> DualStore<L, T> {
         if inner.options.background {
             inner.seed_deferred(Routing::of(stage).authoritative);
         }
-        let worker = inner
-            .options
-            .background
-            .then(|| worker::spawn(Arc::clone(&inner)));
-        Self { inner, worker }
+        let workers = if inner.options.background {
+            worker::spawn(&inner)
+        } else {
+            Vec::new()
+        };
+        Self { inner, workers }
     }
 
     /// The stage in force in this process (no database round trip).
@@ -345,10 +346,12 @@ impl<L: Member, T: Member> DualStore<L, T> {
 impl<L: Member, T: Member> Drop for DualStore<L, T> {
     fn drop(&mut self) {
         self.inner.shutdown.store(true, Ordering::Release);
-        if let Some(worker) = self.worker.take() {
+        for worker in &self.workers {
             worker.thread().unpark();
+        }
+        for worker in self.workers.drain(..) {
             if worker.join().is_err() {
-                tracing::error!("dual store worker panicked");
+                tracing::error!("a dual store thread panicked");
             }
         }
         self.inner.flush_delivered();

@@ -1,6 +1,7 @@
-//! The background worker of a dual store: re-reads the stored stage,
-//! deletes delivered outbox entries, replays both outboxes and reports
-//! their depth. One thread per dual store, stopped when the store drops.
+//! The background threads of a dual store, stopped when the store drops:
+//! one re-reads the stored stage (never held up by anything else, so every
+//! process follows a change within `stage_refresh`), one deletes delivered
+//! outbox entries, replays both outboxes and reports their depth.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -13,34 +14,52 @@ use crate::store::{Inner, Member, Side};
 /// How often the outbox depth gauges are refreshed.
 const STATS_EVERY: Duration = Duration::from_secs(5);
 
-pub(crate) fn spawn<L: Member, T: Member>(inner: Arc<Inner<L, T>>) -> JoinHandle<()> {
-    std::thread::Builder::new()
-        .name("chatmrpt-db-dual".into())
-        .spawn(move || run(&inner))
-        .unwrap_or_else(|e| {
-            // Without the worker, writes still land in the outbox and stay
-            // there until `chatmrpt-db outbox replay`; say so loudly.
-            tracing::error!(error = %e, "dual store worker not started; replay with `chatmrpt-db outbox replay`");
-            std::thread::spawn(|| {})
-        })
+pub(crate) fn spawn<L: Member, T: Member>(inner: &Arc<Inner<L, T>>) -> Vec<JoinHandle<()>> {
+    let stage = Arc::clone(inner);
+    let replay = Arc::clone(inner);
+    [
+        (
+            "chatmrpt-db-stage",
+            Box::new(move || refresh_stage(&stage)) as Box<dyn FnOnce() + Send>,
+        ),
+        (
+            "chatmrpt-db-replay",
+            Box::new(move || replay_outboxes(&replay)),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, body)| {
+        std::thread::Builder::new()
+            .name(name.into())
+            .spawn(body)
+            .map_err(|e| {
+                // Without it writes still land in the outbox and stay there
+                // until `chatmrpt-db outbox replay`; say so loudly.
+                tracing::error!(thread = name, error = %e, "dual store thread not started");
+            })
+            .ok()
+    })
+    .collect()
 }
 
-fn run<L: Member, T: Member>(inner: &Inner<L, T>) {
+fn refresh_stage<L: Member, T: Member>(inner: &Inner<L, T>) {
     // `new` has just read the stage.
-    let mut next_stage = Instant::now() + inner.options.stage_refresh;
+    std::thread::park_timeout(inner.options.stage_refresh);
+    while !inner.shutdown.load(Ordering::Acquire) {
+        inner.refresh_stage();
+        std::thread::park_timeout(inner.options.stage_refresh);
+    }
+}
+
+fn replay_outboxes<L: Member, T: Member>(inner: &Inner<L, T>) {
     let mut next_stats = Instant::now();
     while !inner.shutdown.load(Ordering::Acquire) {
-        let now = Instant::now();
-        if now >= next_stage {
-            inner.refresh_stage();
-            next_stage = now + inner.options.stage_refresh;
-        }
         for side in [Side::Legacy, Side::Target] {
             inner.replay_outbox(side, false);
         }
-        if now >= next_stats {
+        if Instant::now() >= next_stats {
             report_stats(inner);
-            next_stats = now + STATS_EVERY;
+            next_stats = Instant::now() + STATS_EVERY;
         }
         std::thread::park_timeout(inner.options.replay_interval);
     }

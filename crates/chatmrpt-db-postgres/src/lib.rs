@@ -13,6 +13,7 @@
 //! `postgres://app:PASSWORD@host:5432/chatmrpt?sslmode=verify-full&sslrootcert=/etc/ssl/rds-global-bundle.pem`.
 
 mod error;
+pub mod grants;
 mod outbox;
 pub mod pool;
 mod repo;

@@ -23,6 +23,7 @@ mod open;
 pub use chatmrpt_db_core::*;
 pub use chatmrpt_db_dual::{DualOptions, DualStore, ReplayReport, Routing, Side, StageRequest};
 pub use chatmrpt_db_postgres::PgStore;
+pub use chatmrpt_db_postgres::grants;
 pub use chatmrpt_db_sqlite::SqliteStore;
 /// Bringing the legacy application's `interactions.db` under management.
 pub use chatmrpt_db_sqlite::adopt;

@@ -2,6 +2,7 @@
 
 pub mod adopt;
 pub mod backfill;
+pub mod grants;
 mod migrate;
 pub mod outbox;
 pub mod stage;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Migrate => migrate::run(&configured()?),
         Command::Status { json } => status::run(&configured()?, json),
+        Command::Grants(args) => grants::run(&args),
         Command::Stage(args) => stage::run(&dual()?, &args),
         Command::Outbox(args) => outbox::run(&dual()?, &args),
         Command::Adopt(args) => Ok(adopt::run(&args)),

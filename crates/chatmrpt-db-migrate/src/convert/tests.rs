@@ -150,3 +150,104 @@ fn text_must_be_utf8_without_nul_and_not_a_blob() {
         Cell::Text("7".into())
     );
 }
+
+mod properties {
+    //! The legacy value parsers never panic, whatever the bytes, and every
+    //! value the legacy application can write comes back exactly.
+    use proptest::prelude::*;
+
+    use super::super::*;
+
+    const KINDS: [Kind; 5] = [
+        Kind::Text,
+        Kind::Timestamp,
+        Kind::Bool,
+        Kind::BigInt,
+        Kind::Double,
+    ];
+
+    fn legacy_text(bytes: Vec<u8>) -> LegacyValue {
+        match String::from_utf8(bytes) {
+            Ok(text) => LegacyValue::Text(text),
+            Err(e) => LegacyValue::Bytes(e.into_bytes()),
+        }
+    }
+
+    fn any_value() -> impl Strategy<Value = LegacyValue> {
+        prop_oneof![
+            Just(LegacyValue::Null),
+            any::<i64>().prop_map(LegacyValue::Integer),
+            any::<f64>().prop_map(LegacyValue::Real),
+            proptest::collection::vec(any::<u8>(), 0..64).prop_map(legacy_text),
+            "[0-9 :.TZ+-]{0,40}".prop_map(LegacyValue::Text),
+            proptest::collection::vec(any::<u8>(), 0..32).prop_map(LegacyValue::Blob),
+        ]
+    }
+
+    /// Microseconds in the range the legacy text can hold (years 1..=9999).
+    fn legacy_micros() -> impl Strategy<Value = i64> {
+        -62_135_596_800_000_000_i64..253_402_300_799_999_999_i64
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn conversion_never_panics_and_never_echoes_the_value(value in any_value()) {
+            for kind in KINDS {
+                for zone in [SourceZone::UTC, "+01:00".parse().unwrap(), "-05:30".parse().unwrap()] {
+                    if let Err(reason) = convert(&value, kind, zone) {
+                        // A refusal names the problem, never user text.
+                        if let LegacyValue::Text(t) = &value {
+                            if t.len() > 12 {
+                                prop_assert!(!reason.contains(t.as_str()), "{reason}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn timestamps_written_by_the_legacy_application_round_trip(micros in legacy_micros()) {
+            let at = chrono::DateTime::from_timestamp_micros(micros).unwrap();
+            let text = Timestamp::from_datetime(at).unwrap().to_legacy_string();
+            let value = LegacyValue::Text(text);
+            let cell = convert(&value, Kind::Timestamp, SourceZone::UTC);
+            prop_assert_eq!(cell.unwrap().0, Cell::Timestamp(micros));
+        }
+
+        #[test]
+        fn integers_booleans_and_doubles_round_trip(i in any::<i64>(), b in any::<bool>(), d in any::<f64>()) {
+            let (int, flag, real) = (
+                LegacyValue::Integer(i),
+                LegacyValue::Integer(i64::from(b)),
+                LegacyValue::Real(d),
+            );
+            prop_assert_eq!(convert(&int, Kind::BigInt, SourceZone::UTC).unwrap().0, Cell::BigInt(i));
+            prop_assert_eq!(convert(&flag, Kind::Bool, SourceZone::UTC).unwrap().0, Cell::Bool(b));
+            if d.is_finite() {
+                match convert(&real, Kind::Double, SourceZone::UTC).unwrap().0 {
+                    Cell::Double(back) => prop_assert_eq!(back.to_bits(), d.to_bits()),
+                    other => prop_assert!(false, "{other:?}"),
+                }
+            }
+        }
+
+        #[test]
+        fn text_without_nul_is_kept_byte_for_byte(text in "[^\u{0}]{0,200}") {
+            let value = LegacyValue::Text(text.clone());
+            let cell = convert(&value, Kind::Text, SourceZone::UTC);
+            prop_assert_eq!(cell.unwrap().0, Cell::Text(Cow::Owned(text)));
+        }
+
+        #[test]
+        fn core_parsers_never_panic(text in "\\PC{0,60}", bytes in proptest::collection::vec(any::<u8>(), 0..60)) {
+            let _ = Timestamp::parse_legacy(&text);
+            let _ = Timestamp::parse_stored(&text);
+            let lossy = String::from_utf8_lossy(&bytes);
+            let _ = Timestamp::parse_legacy(&lossy);
+            let _ = chatmrpt_db_core::JsonText::new(lossy.as_ref()).parse_lenient();
+        }
+    }
+}
