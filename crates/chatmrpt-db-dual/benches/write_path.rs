@@ -3,7 +3,11 @@
 //! - `log_message/sqlite` vs `log_message/sqlite+outbox`: the outbox entry
 //!   appended in the write's transaction (no PostgreSQL involved);
 //! - `get_session/sqlite` vs `get_session/dual_off`: the stage check on the
-//!   read path (an atomic load; the PostgreSQL side is never touched).
+//!   read path (an atomic load; the PostgreSQL side is never touched);
+//! - `mirror/*`: one message written to PostgreSQL alone, to SQLite then
+//!   PostgreSQL by hand, and through the dual store in `dual_write` (what
+//!   the dual store adds over the two writes it cannot avoid). PostgreSQL is
+//!   `CHATMRPT_TEST_DATABASE_URL`, or a throwaway cluster.
 //!
 //! `cargo bench -p chatmrpt-db-dual --bench write_path`
 #![allow(
@@ -93,5 +97,51 @@ fn get_session(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, log_message, get_session);
+fn mirror(c: &mut Criterion) {
+    use chatmrpt_db_testing::pg::TestSchema;
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = [TestSchema::new(), TestSchema::new()];
+    let pg = |schema: &TestSchema| {
+        let mut config = PostgresConfig::new(DatabaseUrl::new(schema.url()));
+        config.schema = schema.schema().to_owned();
+        let store = PgStore::open(&config).unwrap();
+        store.run_migrations().unwrap();
+        store
+    };
+    let (by_hand_sqlite, by_hand_pg) = (store(&dir, "by_hand.db"), pg(&schemas[0]));
+    let dual = DualStore::new(
+        store(&dir, "dual.db"),
+        pg(&schemas[1]),
+        DualOptions {
+            default_stage: Stage::DualWrite,
+            ..DualOptions::default()
+        },
+    );
+    let session = SessionId::from("mirror");
+    by_hand_sqlite
+        .start_session(&SessionStart::new(session.clone()))
+        .unwrap();
+    by_hand_pg
+        .start_session(&SessionStart::new(session.clone()))
+        .unwrap();
+    dual.start_session(&SessionStart::new(session.clone()))
+        .unwrap();
+    let mut group = c.benchmark_group("mirror");
+    group.bench_function("postgres", |b| {
+        b.iter(|| by_hand_pg.log_message(&message(&session)).unwrap());
+    });
+    group.bench_function("sqlite_then_postgres_by_hand", |b| {
+        b.iter(|| {
+            let m = message(&session);
+            by_hand_sqlite.log_message(&m).unwrap();
+            by_hand_pg.log_message(&m).unwrap();
+        });
+    });
+    group.bench_function("dual_write", |b| {
+        b.iter(|| dual.log_message(&message(&session)).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, log_message, get_session, mirror);
 criterion_main!(benches);
