@@ -7,6 +7,8 @@ use super::cluster::{DataDir, pg_ctl, wait_ready};
 /// A throwaway PostgreSQL cluster the test controls; stopped and deleted on drop.
 pub struct OwnedCluster {
     dir: DataDir,
+    /// Server options beyond the defaults (e.g. TLS).
+    extra: Vec<String>,
 }
 
 impl OwnedCluster {
@@ -18,9 +20,45 @@ impl OwnedCluster {
     pub fn start() -> Self {
         let cluster = Self {
             dir: DataDir::init(),
+            extra: Vec::new(),
         };
         cluster.start_again();
         cluster
+    }
+
+    /// Starts a cluster that accepts TLS (`ssl = on`) with `cert_pem` and
+    /// `key_pem` as its certificate and key (plain connections still work
+    /// unless the client requires TLS).
+    ///
+    /// # Panics
+    ///
+    /// When the files cannot be written or the server does not start.
+    pub fn start_with_tls(cert_pem: &[u8], key_pem: &[u8]) -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = DataDir::init();
+        let (cert, key) = (dir.root.join("server.crt"), dir.root.join("server.key"));
+        std::fs::write(&cert, cert_pem).unwrap_or_else(|e| panic!("cannot write cert: {e}"));
+        std::fs::write(&key, key_pem).unwrap_or_else(|e| panic!("cannot write key: {e}"));
+        // The server refuses a key others can read.
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))
+            .unwrap_or_else(|e| panic!("cannot chmod key: {e}"));
+        super::binaries::give_to_server_user(&dir.root);
+        let extra = vec![
+            "-c".into(),
+            "ssl=on".into(),
+            "-c".into(),
+            format!("ssl_cert_file={}", cert.display()),
+            "-c".into(),
+            format!("ssl_key_file={}", key.display()),
+        ];
+        let cluster = Self { dir, extra };
+        cluster.start_again();
+        cluster
+    }
+
+    /// The port the server listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.dir.port
     }
 
     /// `postgres://postgres@127.0.0.1:PORT/DATABASE`; the port never changes.
@@ -49,7 +87,9 @@ impl OwnedCluster {
     /// When it does not come up.
     pub fn start_again(&self) {
         let log = self.dir.root.join("server.log");
-        let options = self.dir.options().join(" ");
+        let mut options = self.dir.options();
+        options.extend(self.extra.iter().cloned());
+        let options = options.join(" ");
         let out = pg_ctl(&self.dir)
             .arg("-l")
             .arg(&log)
