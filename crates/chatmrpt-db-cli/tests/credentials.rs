@@ -1,7 +1,7 @@
 //! A password in a connection string never reaches stdout, stderr or the
 //! debug log, on any failure path the command line has: unreachable host,
-//! unknown database, broken TLS settings, a bad configuration file, and
-//! every command that takes a PostgreSQL URL.
+//! wrong password, unknown database, broken TLS settings, a bad
+//! configuration file, and every command that takes a PostgreSQL URL.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,7 +10,7 @@
 
 use std::process::Command;
 
-use chatmrpt_db_testing::pg::shared_server;
+use chatmrpt_db_testing::pg::{OwnedCluster, shared_server};
 
 const PASSWORD: &str = "Sup3r-s3cret-PW";
 
@@ -47,13 +47,23 @@ fn with_password(database: &str, query: &str) -> String {
 #[test]
 fn no_failure_path_prints_the_password() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("legacy.db"), b"").unwrap();
+    // A valid source, so that backfill and verify get as far as connecting.
+    chatmrpt_db::SqliteStore::open_path(dir.path().join("legacy.db"))
+        .unwrap()
+        .run_migrations()
+        .unwrap();
     let bad_host = format!("postgres://app:{PASSWORD}@no-such-host.invalid:5432/chatmrpt");
     let bad_port = format!("postgres://app:{PASSWORD}@127.0.0.1:1/chatmrpt?connect_timeout=1");
     let bad_database = with_password("no_such_database_here", "");
     let bad_tls = with_password(
         "postgres",
         "?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem",
+    );
+    // A server that checks passwords, given the wrong one.
+    let checking = OwnedCluster::start_with_password("the-right-one");
+    let bad_password = format!(
+        "postgres://postgres:{PASSWORD}@127.0.0.1:{}/postgres",
+        checking.port()
     );
     let config = dir.path().join("bad.toml");
     std::fs::write(
@@ -63,7 +73,7 @@ fn no_failure_path_prints_the_password() {
     .unwrap();
     let config = config.to_str().unwrap().to_owned();
     let mut cases: Vec<Vec<String>> = Vec::new();
-    for url in [&bad_host, &bad_port, &bad_database, &bad_tls] {
+    for url in [&bad_host, &bad_port, &bad_password, &bad_database, &bad_tls] {
         cases.push(vec!["--database".into(), url.clone(), "status".into()]);
         cases.push(vec!["--database".into(), url.clone(), "migrate".into()]);
         for command in ["stage", "outbox"] {
@@ -108,5 +118,11 @@ fn no_failure_path_prints_the_password() {
             !output.contains(PASSWORD),
             "{args:?} printed the password:\n{output}"
         );
+        if args.contains(&bad_password.as_str()) {
+            assert!(
+                output.contains("password authentication failed"),
+                "{output}"
+            );
+        }
     }
 }

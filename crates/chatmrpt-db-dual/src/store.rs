@@ -328,6 +328,8 @@ impl<L: Member, T: Member> DualStore<L, T> {
     ) -> Result<R> {
         let routing = Routing::of(self.stage());
         let auth = routing.authoritative;
+        let span = tracing::debug_span!("chatmrpt_db.read", table, store = self.inner.name(auth));
+        let _entered = span.enter();
         let out = f(self.inner.store(auth))?;
         let other = auth.other();
         if routing.compared && self.inner.breakers[other.index()].is_closed() {

@@ -39,6 +39,16 @@ impl DataDir {
     ///
     /// When the binaries are missing or `initdb` fails.
     pub fn init() -> Self {
+        Self::init_with_password(None)
+    }
+
+    /// As [`DataDir::init`]; with a password, the `postgres` user has it
+    /// and TCP connections must give it (scram-sha-256).
+    ///
+    /// # Panics
+    ///
+    /// As [`DataDir::init`].
+    pub fn init_with_password(password: Option<&str>) -> Self {
         let root = tempfile::Builder::new()
             .prefix("chatmrpt-pg-")
             .tempdir_in("/tmp")
@@ -46,20 +56,28 @@ impl DataDir {
             .keep();
         let _ = std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755));
         let data = root.join("data");
+        let pwfile = root.join("pwfile");
+        if let Some(password) = password {
+            std::fs::write(&pwfile, format!("{password}\n"))
+                .unwrap_or_else(|e| panic!("cannot write the password file: {e}"));
+        }
         give_to_server_user(&root);
-        let out = as_server_user(&find("initdb"))
-            .args(["-D"])
-            .arg(&data)
-            .args([
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--no-locale",
-                "--no-sync",
-            ])
+        let mut initdb = as_server_user(&find("initdb"));
+        initdb.args(["-D"]).arg(&data).args([
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        ]);
+        match password {
+            None => initdb.args(["-A", "trust"]),
+            Some(_) => initdb
+                .args(["--auth-local=trust", "--auth-host=scram-sha-256"])
+                .arg(format!("--pwfile={}", pwfile.display())),
+        };
+        let out = initdb
             .output()
             .unwrap_or_else(|e| panic!("cannot run initdb: {e}"));
         assert!(

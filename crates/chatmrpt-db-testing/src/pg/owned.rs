@@ -9,6 +9,8 @@ pub struct OwnedCluster {
     dir: DataDir,
     /// Server options beyond the defaults (e.g. TLS).
     extra: Vec<String>,
+    /// The `postgres` user's password, when the cluster asks for one.
+    password: Option<String>,
 }
 
 impl OwnedCluster {
@@ -21,6 +23,23 @@ impl OwnedCluster {
         let cluster = Self {
             dir: DataDir::init(),
             extra: Vec::new(),
+            password: None,
+        };
+        cluster.start_again();
+        cluster
+    }
+
+    /// Starts a cluster whose `postgres` user has `password`, required on
+    /// TCP (scram-sha-256). [`OwnedCluster::url`] includes it.
+    ///
+    /// # Panics
+    ///
+    /// As [`OwnedCluster::start`].
+    pub fn start_with_password(password: &str) -> Self {
+        let cluster = Self {
+            dir: DataDir::init_with_password(Some(password)),
+            extra: Vec::new(),
+            password: Some(password.to_owned()),
         };
         cluster.start_again();
         cluster
@@ -51,7 +70,11 @@ impl OwnedCluster {
             "-c".into(),
             format!("ssl_key_file={}", key.display()),
         ];
-        let cluster = Self { dir, extra };
+        let cluster = Self {
+            dir,
+            extra,
+            password: None,
+        };
         cluster.start_again();
         cluster
     }
@@ -61,9 +84,16 @@ impl OwnedCluster {
         self.dir.port
     }
 
-    /// `postgres://postgres@127.0.0.1:PORT/DATABASE`; the port never changes.
+    /// `postgres://postgres@127.0.0.1:PORT/DATABASE` (with the password, if
+    /// the cluster has one); the port never changes.
     pub fn url(&self, database: &str) -> String {
-        self.dir.url(database)
+        match &self.password {
+            None => self.dir.url(database),
+            Some(pw) => format!(
+                "postgres://postgres:{pw}@127.0.0.1:{}/{database}",
+                self.dir.port
+            ),
+        }
     }
 
     /// Stops the server (fast shutdown: connections are cut).
