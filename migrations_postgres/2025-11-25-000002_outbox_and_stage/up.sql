@@ -17,7 +17,7 @@ CREATE TABLE chatmrpt_outbox (
     row_key text COLLATE "C" NOT NULL,
     payload text NOT NULL,
     created_at timestamptz NOT NULL,
-    attempts integer NOT NULL DEFAULT 0,
+    attempts bigint NOT NULL DEFAULT 0,
     next_attempt_at timestamptz,
     last_error text,
     dead boolean NOT NULL DEFAULT false
@@ -27,13 +27,13 @@ CREATE TABLE chatmrpt_outbox (
 CREATE INDEX idx_chatmrpt_outbox_dead ON chatmrpt_outbox (id) WHERE dead;
 
 CREATE TABLE chatmrpt_outbox_lease (
-    id integer PRIMARY KEY CHECK (id = 1),
+    id bigint PRIMARY KEY CHECK (id = 1),
     holder text NOT NULL,
     expires_at timestamptz NOT NULL
 );
 
 CREATE TABLE chatmrpt_stage (
-    id integer PRIMARY KEY CHECK (id = 1),
+    id bigint PRIMARY KEY CHECK (id = 1),
     stage text NOT NULL,
     changed_by text NOT NULL,
     changed_at timestamptz NOT NULL

@@ -39,7 +39,7 @@ struct EntryRow {
     row_key: String,
     payload: String,
     created_at: DateTime<Utc>,
-    attempts: i32,
+    attempts: i64,
     next_attempt_at: Option<DateTime<Utc>>,
     last_error: Option<String>,
     dead: bool,
@@ -66,7 +66,7 @@ impl EntryRow {
             kind: self.kind,
             row_key: self.row_key,
             payload: self.payload,
-            attempts: self.attempts,
+            attempts: i32::try_from(self.attempts).unwrap_or(i32::MAX),
             last_error: self.last_error,
             dead: self.dead,
         })
@@ -120,7 +120,7 @@ impl OutboxStore for PgStore {
         self.write("outbox_lease", holder, |conn| {
             diesel::insert_into(chatmrpt_outbox_lease::table)
                 .values((
-                    chatmrpt_outbox_lease::id.eq(1),
+                    chatmrpt_outbox_lease::id.eq(1_i64),
                     chatmrpt_outbox_lease::holder.eq(""),
                     chatmrpt_outbox_lease::expires_at.eq(DateTime::<Utc>::UNIX_EPOCH),
                 ))
@@ -128,7 +128,7 @@ impl OutboxStore for PgStore {
                 .execute(conn)?;
             // The row lock makes concurrent takers wait, then see the winner.
             let (h, until): (String, DateTime<Utc>) = chatmrpt_outbox_lease::table
-                .find(1)
+                .find(1_i64)
                 .select((
                     chatmrpt_outbox_lease::holder,
                     chatmrpt_outbox_lease::expires_at,
@@ -137,7 +137,7 @@ impl OutboxStore for PgStore {
                 .first(conn)?;
             let free = h == holder || until <= now;
             if free {
-                diesel::update(chatmrpt_outbox_lease::table.find(1))
+                diesel::update(chatmrpt_outbox_lease::table.find(1_i64))
                     .set((
                         chatmrpt_outbox_lease::holder.eq(holder),
                         chatmrpt_outbox_lease::expires_at.eq(expires),
@@ -191,7 +191,7 @@ impl OutboxStore for PgStore {
         next_attempt_at: Timestamp,
         dead: bool,
     ) -> Result<()> {
-        let add = i32::from(counts);
+        let add = i64::from(counts);
         self.write("outbox", &entry.id.to_string(), |conn| {
             diesel::update(entry_filter(entry.id, entry.created_at.as_datetime()))
                 .set((
@@ -247,7 +247,7 @@ impl OutboxStore for PgStore {
         let set = || {
             (
                 chatmrpt_outbox::dead.eq(false),
-                chatmrpt_outbox::attempts.eq(0),
+                chatmrpt_outbox::attempts.eq(0_i64),
                 chatmrpt_outbox::next_attempt_at.eq(None::<DateTime<Utc>>),
             )
         };
@@ -301,7 +301,7 @@ impl StageStore for PgStore {
     fn stored_stage(&self) -> Result<Option<Stage>> {
         let name: Option<String> = self.read(|conn| {
             Ok(chatmrpt_stage::table
-                .find(1)
+                .find(1_i64)
                 .select(chatmrpt_stage::stage)
                 .first(conn)
                 .optional()?)
@@ -314,7 +314,7 @@ impl StageStore for PgStore {
         self.write("stage", change.to.name(), |conn| {
             diesel::insert_into(chatmrpt_stage::table)
                 .values((
-                    chatmrpt_stage::id.eq(1),
+                    chatmrpt_stage::id.eq(1_i64),
                     chatmrpt_stage::stage.eq(change.to.name()),
                     chatmrpt_stage::changed_by.eq(&change.changed_by),
                     chatmrpt_stage::changed_at.eq(&at),

@@ -150,7 +150,7 @@ diesel::table! {
         row_key -> Text,
         payload -> Text,
         created_at -> Timestamptz,
-        attempts -> Int4,
+        attempts -> Int8,
         next_attempt_at -> Nullable<Timestamptz>,
         last_error -> Nullable<Text>,
         dead -> Bool,
@@ -159,7 +159,7 @@ diesel::table! {
 
 diesel::table! {
     chatmrpt_outbox_lease (id) {
-        id -> Int4,
+        id -> Int8,
         holder -> Text,
         expires_at -> Timestamptz,
     }
@@ -167,7 +167,7 @@ diesel::table! {
 
 diesel::table! {
     chatmrpt_stage (id) {
-        id -> Int4,
+        id -> Int8,
         stage -> Text,
         changed_by -> Text,
         changed_at -> Timestamptz,
