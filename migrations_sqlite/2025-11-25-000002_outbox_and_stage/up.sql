@@ -45,7 +45,7 @@ CREATE TABLE chatmrpt_stage (
 );
 
 CREATE TABLE chatmrpt_stage_history (
-    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    id INTEGER PRIMARY KEY NOT NULL,
     from_stage TEXT NOT NULL,
     to_stage TEXT NOT NULL,
     changed_by TEXT NOT NULL,

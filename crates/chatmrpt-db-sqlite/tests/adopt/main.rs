@@ -91,9 +91,14 @@ fn each_release_adopts_to_the_stores_schema() {
         // Same tables, indexes and bookkeeping as a file the store created.
         assert_eq!(support::tables(&mut open(&path)), store_tables, "{release}");
         assert_eq!(index_names(&path), index_names(&store), "{release}");
+        // Adoption creates the first migration's indexes; later migrations
+        // (the dual store's outbox) create their own when they run after it.
+        let first_migration: Vec<String> = index_names(&store)
+            .into_iter()
+            .filter(|name| !name.starts_with("idx_chatmrpt_"))
+            .collect();
         assert_eq!(
-            report.indexes_created,
-            index_names(&store),
+            report.indexes_created, first_migration,
             "{release}: every index was missing"
         );
         let migrations = strings(
