@@ -163,7 +163,12 @@ impl<L: Member, T: Member> Inner<L, T> {
     fn take_lease(&self, side: Side) -> bool {
         let lease_ms = u32::try_from(self.options.lease_ttl.as_millis()).unwrap_or(u32::MAX);
         match self.outbox(side).outbox_lease(&self.holder, lease_ms) {
-            Ok(held) => held,
+            Ok(held) => {
+                if held {
+                    self.leased[side.index()].store(true, Ordering::Release);
+                }
+                held
+            }
             Err(e) => {
                 tracing::debug!(store = self.name(side), error = %e, "outbox lease not taken");
                 false

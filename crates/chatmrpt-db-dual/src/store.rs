@@ -171,6 +171,8 @@ pub(crate) struct Inner<L, T> {
     pub(crate) deferred: [Deferred; 2],
     pub(crate) counters: DualCounters,
     pub(crate) holder: String,
+    /// Whether this process took each outbox's replay lease (released on drop).
+    pub(crate) leased: [AtomicBool; 2],
     pub(crate) shutdown: AtomicBool,
     stage_readable: AtomicBool,
     /// Serialises the dual writes of one ordering key (striped).
@@ -219,6 +221,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
             deferred: [Deferred::default(), Deferred::default()],
             counters: DualCounters::default(),
             holder: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4()),
+            leased: [AtomicBool::new(false), AtomicBool::new(false)],
             shutdown: AtomicBool::new(false),
             stage_readable: AtomicBool::new(true),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
@@ -358,8 +361,11 @@ impl<L: Member, T: Member> Drop for DualStore<L, T> {
         }
         self.inner.flush_delivered();
         for side in [Side::Legacy, Side::Target] {
-            // Best effort: an unreleased lease simply expires.
-            let _released = self.inner.outbox(side).outbox_release(&self.inner.holder);
+            // Only a lease this process took (so a tool never waits on a
+            // store that is down to exit); best effort: it also expires.
+            if self.inner.leased[side.index()].load(Ordering::Acquire) {
+                let _released = self.inner.outbox(side).outbox_release(&self.inner.holder);
+            }
         }
     }
 }
