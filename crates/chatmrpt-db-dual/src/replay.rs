@@ -11,7 +11,7 @@ use chatmrpt_db_core::time::with_write_time;
 use chatmrpt_db_core::{Error, OutboxEntry, Timestamp, WriteOp};
 
 use crate::metrics as m;
-use crate::store::{DualStore, Inner, Member, Side};
+use crate::store::{DualStore, Inner, Member, Side, lock};
 
 /// What one replay of an outbox did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -65,7 +65,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
     /// Replays until both outboxes are empty, or `timeout` passes. Returns
     /// `true` when they are empty (dead entries aside).
     pub fn drain(&self, timeout: Duration) -> bool {
-        let deadline = std::time::Instant::now() + timeout;
+        let started = std::time::Instant::now();
         loop {
             let report = self.replay_now();
             if report.delivered + report.retried + report.waiting == 0 && !report.store_down {
@@ -79,7 +79,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
                     return true;
                 }
             }
-            if std::time::Instant::now() >= deadline {
+            if started.elapsed() >= timeout {
                 return false;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -90,6 +90,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
 impl<L: Member, T: Member> Inner<L, T> {
     /// One replay of the outbox held by `side` into the other store.
     pub(crate) fn replay_outbox(&self, side: Side, eager: bool) -> ReplayReport {
+        let _one_at_a_time = lock(&self.replaying);
         let mut report = ReplayReport::default();
         self.flush_delivered();
         let target = side.other();
@@ -206,10 +207,19 @@ impl<L: Member, T: Member> Inner<L, T> {
         let mut blocked: HashSet<String> = HashSet::new();
         let waiting = self.deferred[side.index()].snapshot();
         let mut delivered = Vec::new();
+        let mut delivered_keys = Vec::new();
+        // Stop well within the lease, so no other process can take it while
+        // this batch is still being applied.
+        let until = std::time::Instant::now() + self.options.lease_ttl / 3;
         let now = Timestamp::now();
         let grace = i64::try_from(self.options.replay_grace.as_millis()).unwrap_or(i64::MAX);
         let fresh_after = now.add_millis(-grace);
         for entry in batch {
+            if std::time::Instant::now() >= until {
+                blocked.insert(entry.order_key);
+                report.waiting += 1;
+                continue;
+            }
             let not_due = entry.next_attempt_at.is_some_and(|at| at > now);
             let fresh = entry.attempts == 0
                 && entry.next_attempt_at.is_none()
@@ -224,6 +234,7 @@ impl<L: Member, T: Member> Inner<L, T> {
             match self.replay_entry(side, &entry) {
                 Outcome::Delivered => {
                     delivered.push(entry.key());
+                    delivered_keys.push(entry.order_key);
                     report.delivered += 1;
                 }
                 Outcome::Retry => {
@@ -239,8 +250,10 @@ impl<L: Member, T: Member> Inner<L, T> {
             }
         }
         if let Err(e) = self.outbox(side).outbox_delivered(&delivered) {
-            // Left in place: they are delivered again, idempotently, later.
+            // Left in place and applied again next pass, in order: their
+            // sessions keep waiting so no newer write overtakes them.
             tracing::warn!(store = self.name(side), error = %e, "delivered entries not deleted");
+            blocked.extend(delivered_keys);
         }
         let name = self.name(side);
         m::replayed(name, "delivered", report.delivered);
@@ -257,6 +270,13 @@ impl<L: Member, T: Member> Inner<L, T> {
 
     fn replay_entry(&self, side: Side, entry: &OutboxEntry) -> Outcome {
         let target = side.other();
+        // Under the session's lock: the write path cannot mirror a newer
+        // write of it meanwhile, and an entry it has already delivered
+        // (awaiting deletion) is not applied again over a newer one.
+        let _in_order = lock(self.stripe(&entry.order_key));
+        if lock(&self.delivered[side.index()]).contains(&entry.key()) {
+            return Outcome::Delivered;
+        }
         let applied = WriteOp::from_payload(entry.id, &entry.payload)
             .and_then(|op| with_write_time(entry.created_at, || op.apply(self.store(target))));
         let error = match applied {

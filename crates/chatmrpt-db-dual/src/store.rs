@@ -1,6 +1,7 @@
 //! The dual store: two stores, the stage that decides which one answers,
 //! and the write and read paths every repository method takes.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -165,7 +166,7 @@ pub(crate) struct Inner<L, T> {
     pub(crate) breakers: [Breaker; 2],
     /// Outbox ids delivered by the write path, deleted by the worker in
     /// batches; index = the side whose outbox holds them.
-    pub(crate) delivered: [Mutex<Vec<OutboxKey>>; 2],
+    pub(crate) delivered: [Mutex<HashSet<OutboxKey>>; 2],
     /// Rows whose writes wait in this side's outbox: the write path must
     /// not overtake them.
     pub(crate) deferred: [Deferred; 2],
@@ -175,8 +176,12 @@ pub(crate) struct Inner<L, T> {
     pub(crate) leased: [AtomicBool; 2],
     pub(crate) shutdown: AtomicBool,
     stage_readable: AtomicBool,
-    /// Serialises the dual writes of one ordering key (striped).
+    /// Serialises the dual writes of one ordering key (striped), and the
+    /// replay of an entry with the write path of its session.
     stripes: Vec<Mutex<()>>,
+    /// One replay at a time in this process (the worker, `drain`, tools):
+    /// deleting delivered entries and replaying never interleave.
+    pub(crate) replaying: Mutex<()>,
 }
 
 /// Locks striping the ordering keys of concurrent dual writes.
@@ -217,7 +222,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
                 Breaker::new(options.max_backoff),
                 Breaker::new(options.max_backoff),
             ],
-            delivered: [Mutex::new(Vec::new()), Mutex::new(Vec::new())],
+            delivered: [Mutex::new(HashSet::new()), Mutex::new(HashSet::new())],
             deferred: [Deferred::default(), Deferred::default()],
             counters: DualCounters::default(),
             holder: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4()),
@@ -225,6 +230,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
             shutdown: AtomicBool::new(false),
             stage_readable: AtomicBool::new(true),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
+            replaying: Mutex::new(()),
             options,
         });
         // Before `migrate` the stage table is missing: the default applies.
@@ -294,7 +300,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
         let draft = OutboxDraft::new(op())?;
         // Writes of one session reach the other store in the order they
         // committed in the authoritative one (within this process).
-        let _in_order = lock(self.inner.stripe(&draft.op));
+        let _in_order = lock(self.inner.stripe(&draft.op.order_key()));
         // A session whose earlier writes still wait in the other store's
         // outbox (an outage, then a stage change) is written there first,
         // so its new write queues behind them instead of overtaking them.
@@ -403,11 +409,11 @@ impl<L: Member, T: Member> Inner<L, T> {
         self.stage()
     }
 
-    /// The rows with writes already waiting in the authoritative outbox
-    /// (left by an outage or another process): their next writes queue
-    /// behind them. Only the authoritative side is read now (the other may
-    /// be down); the worker's passes keep both up to date.
-    fn seed_deferred(&self, authoritative: Side) {
+    /// The rows with writes already waiting in `authoritative`'s outbox
+    /// (left by an outage, a restart or another process): their next writes
+    /// queue behind them. `new` reads the authoritative side; the replay
+    /// thread reads the other when it starts (it may be down).
+    pub(crate) fn seed_deferred(&self, authoritative: Side) {
         match self.outbox(authoritative).outbox_batch(SEED_LIMIT) {
             Ok(entries) => self.deferred[authoritative.index()]
                 .extend(entries.into_iter().map(|e| e.order_key)),
@@ -415,10 +421,10 @@ impl<L: Member, T: Member> Inner<L, T> {
         }
     }
 
-    fn stripe(&self, op: &WriteOp) -> &Mutex<()> {
+    pub(crate) fn stripe(&self, order_key: &str) -> &Mutex<()> {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        op.order_key().hash(&mut hasher);
+        order_key.hash(&mut hasher);
         let index = usize::try_from(hasher.finish() % STRIPES as u64).unwrap_or(0);
         &self.stripes[index]
     }
@@ -467,7 +473,7 @@ impl<L: Member, T: Member> Inner<L, T> {
             Ok(()) | Err(Error::Conflict { .. }) => {
                 self.breakers[other.index()].succeeded();
                 self.counters.mirrored_now.fetch_add(1, Ordering::Relaxed);
-                lock(&self.delivered[auth.index()]).push(key);
+                lock(&self.delivered[auth.index()]).insert(key);
             }
             Err(e) => {
                 self.counters.deferred.fetch_add(1, Ordering::Relaxed);
@@ -514,7 +520,9 @@ impl<L: Member, T: Member> Inner<L, T> {
     /// Deletes the outbox entries the write path delivered.
     pub(crate) fn flush_delivered(&self) {
         for side in [Side::Legacy, Side::Target] {
-            let ids = std::mem::take(&mut *lock(&self.delivered[side.index()]));
+            let ids: Vec<OutboxKey> = std::mem::take(&mut *lock(&self.delivered[side.index()]))
+                .into_iter()
+                .collect();
             if ids.is_empty() {
                 continue;
             }

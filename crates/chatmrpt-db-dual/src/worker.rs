@@ -52,6 +52,10 @@ fn refresh_stage<L: Member, T: Member>(inner: &Inner<L, T>) {
 }
 
 fn replay_outboxes<L: Member, T: Member>(inner: &Inner<L, T>) {
+    // `new` learned which sessions wait in the authoritative outbox; the
+    // other one may hold writes a stage change must not let others overtake.
+    let authoritative = crate::store::Routing::of(inner.stage()).authoritative;
+    inner.seed_deferred(authoritative.other());
     let mut next_stats = Instant::now();
     while !inner.shutdown.load(Ordering::Acquire) {
         for side in [Side::Legacy, Side::Target] {
