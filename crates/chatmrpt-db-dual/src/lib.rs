@@ -53,13 +53,16 @@
 //! [`metrics`](crate::metrics) facade figures listed in that module; the
 //! same counts are in [`DualStore::counters`].
 //!
-//! Known limits: ordering is kept within one process's write path and the
-//! single replayer; a write made by another process right after an outage
-//! may reach the other store before an older write of the same session that
-//! is still in the outbox. Inserts, `touch_session` and the session
-//! activity are unaffected (they commute); the `set_*` session flags and
-//! the client details of `start_session` could end different, which
-//! `chatmrpt-db verify` reports.
+//! Known limits: order per session is kept within one process (its write
+//! path and its replays share a per-session lock) and by the single
+//! replayer; a write made by *another* process right after an outage may
+//! reach the other store before an older write of the same session that is
+//! still in the outbox. Inserts, `touch_session` and the session activity
+//! are unaffected (they commute); the `set_*` session flags and the client
+//! details of `start_session` could end different, which `chatmrpt-db
+//! verify` reports. A dead entry no longer holds its session back, so
+//! retrying it later re-applies an old write over newer ones; the lease
+//! relies on the clocks of the processes agreeing within seconds.
 //!
 //! [`OutboxStore`]: chatmrpt_db_core::OutboxStore
 //! [`StageStore`]: chatmrpt_db_core::StageStore
