@@ -1,6 +1,6 @@
 //! Turns `--config` and `--database` into the configuration to use.
 
-use chatmrpt_db::{BackendKind, Config, DatabaseUrl, Error, PostgresConfig, Result};
+use chatmrpt_db::{BackendKind, Config, DatabaseUrl, Error, Result};
 
 /// The stores named on the command line, overriding the configuration.
 #[derive(Clone, Copy, Debug, Default)]
@@ -64,11 +64,7 @@ fn apply_database(config: &mut Config, url: &str) -> Result<()> {
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         config.backend = BackendKind::Postgres;
-        let url = DatabaseUrl::new(url);
-        match &mut config.postgres {
-            Some(pg) => pg.url = url,
-            None => config.postgres = Some(PostgresConfig::new(url)),
-        }
+        config.set_postgres_url(DatabaseUrl::new(url))?;
         return Ok(());
     }
     Err(Error::Config(format!(

@@ -88,6 +88,32 @@ fn default_connect_timeout() -> u32 {
 }
 
 impl PostgresConfig {
+    /// Settings for `url` (given on a command line), the others from the
+    /// `CHATMRPT_DB_POSTGRES_*` variables or their defaults.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a malformed variable.
+    pub fn with_env(url: DatabaseUrl) -> Result<Self> {
+        let mut pg = PostgresConfig::new(url);
+        pg.apply_env(&|name: &str| std::env::var(name).ok())?;
+        Ok(pg)
+    }
+
+    /// Applies the `CHATMRPT_DB_POSTGRES_*` settings other than the URL.
+    fn apply_env(&mut self, env: &impl Fn(&str) -> Option<String>) -> Result<()> {
+        if let Some(v) = env("CHATMRPT_DB_POSTGRES_SCHEMA") {
+            self.schema = v;
+        }
+        if let Some(v) = env("CHATMRPT_DB_POSTGRES_POOL_SIZE") {
+            self.pool_size = parse_number("CHATMRPT_DB_POSTGRES_POOL_SIZE", &v)?;
+        }
+        if let Some(v) = env("CHATMRPT_DB_POSTGRES_CONNECT_TIMEOUT_S") {
+            self.connect_timeout_s = parse_number("CHATMRPT_DB_POSTGRES_CONNECT_TIMEOUT_S", &v)?;
+        }
+        Ok(())
+    }
+
     /// Settings for `url` with every default.
     pub fn new(url: DatabaseUrl) -> Self {
         Self {
@@ -190,20 +216,27 @@ impl Config {
             }
         }
         if let Some(pg) = &mut self.postgres {
-            if let Some(v) = env("CHATMRPT_DB_POSTGRES_SCHEMA") {
-                pg.schema = v;
-            }
-            if let Some(v) = env("CHATMRPT_DB_POSTGRES_POOL_SIZE") {
-                pg.pool_size = parse_number("CHATMRPT_DB_POSTGRES_POOL_SIZE", &v)?;
-            }
-            if let Some(v) = env("CHATMRPT_DB_POSTGRES_CONNECT_TIMEOUT_S") {
-                pg.connect_timeout_s = parse_number("CHATMRPT_DB_POSTGRES_CONNECT_TIMEOUT_S", &v)?;
-            }
+            pg.apply_env(&env)?;
         }
         if let Some(v) = env("CHATMRPT_DB_STAGE") {
             self.dual.stage = v
                 .parse()
                 .map_err(|e: Error| Error::Config(format!("CHATMRPT_DB_STAGE: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// Selects PostgreSQL at `url` (a command-line flag): the other
+    /// PostgreSQL settings stay as configured, or come from the
+    /// `CHATMRPT_DB_POSTGRES_*` variables when the configuration had none.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a malformed variable.
+    pub fn set_postgres_url(&mut self, url: DatabaseUrl) -> Result<()> {
+        match &mut self.postgres {
+            Some(pg) => pg.url = url,
+            None => self.postgres = Some(PostgresConfig::with_env(url)?),
         }
         Ok(())
     }

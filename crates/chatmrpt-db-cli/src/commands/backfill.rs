@@ -66,7 +66,8 @@ pub fn run(args: &BackfillArgs) -> ExitCode {
 
 fn execute(args: &BackfillArgs) -> Result<BackfillSummary, String> {
     let zone: SourceZone = args.source_timezone.parse().map_err(|e| chain(&e))?;
-    let mut target = PostgresConfig::new(DatabaseUrl::new(args.target.clone()));
+    let mut target =
+        PostgresConfig::with_env(DatabaseUrl::new(args.target.clone())).map_err(|e| chain(&e))?;
     target.schema.clone_from(&args.schema);
     target.pool_size = 1;
     let options = BackfillOptions {

@@ -53,8 +53,13 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         chunk_rows: args.chunk_rows,
         ..VerifyOptions::default()
     };
-    let source = store(&args.source, &args.source_schema);
-    let target = store(&args.target, &args.schema);
+    let (source, target) = match (
+        store(&args.source, &args.source_schema),
+        store(&args.target, &args.schema),
+    ) {
+        (Ok(source), Ok(target)) => (source, target),
+        (Err(e), _) | (_, Err(e)) => return fail(&chatmrpt_db::error::error_chain(&e)),
+    };
     let report = match verify_with(&source, &target, &options) {
         Ok(report) => report,
         Err(e) => return fail(&chatmrpt_db::error::error_chain(&e)),
@@ -73,16 +78,16 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
     }
 }
 
-fn store(text: &str, schema: &str) -> StoreRef {
+fn store(text: &str, schema: &str) -> chatmrpt_db::Result<StoreRef> {
     if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-        let mut config = PostgresConfig::new(DatabaseUrl::new(text));
+        let mut config = PostgresConfig::with_env(DatabaseUrl::new(text))?;
         config.schema = schema.to_owned();
         config.pool_size = 1;
-        return StoreRef::Postgres(config);
+        return Ok(StoreRef::Postgres(config));
     }
-    StoreRef::Sqlite(PathBuf::from(
+    Ok(StoreRef::Sqlite(PathBuf::from(
         text.strip_prefix("sqlite://").unwrap_or(text),
-    ))
+    )))
 }
 
 fn print_text(report: &VerifyReport) {
