@@ -103,7 +103,16 @@ pub(crate) fn append(conn: &mut PgConnection, draft: &OutboxDraft) -> Result<(),
     Ok(())
 }
 
-fn load_entries(rows: Vec<EntryRow>) -> Result<Vec<OutboxEntry>> {
+/// Up to `limit` entries, dead or pending, oldest first.
+fn entries(store: &PgStore, dead: bool, limit: u32) -> Result<Vec<OutboxEntry>> {
+    let rows = store.read(|conn| {
+        Ok(chatmrpt_outbox::table
+            .filter(chatmrpt_outbox::dead.eq(dead))
+            .order(chatmrpt_outbox::id.asc())
+            .limit(i64::from(limit))
+            .select(EntryRow::as_select())
+            .load(conn)?)
+    })?;
     rows.into_iter().map(EntryRow::into_entry).collect()
 }
 
@@ -159,15 +168,7 @@ impl OutboxStore for PgStore {
     }
 
     fn outbox_batch(&self, limit: u32) -> Result<Vec<OutboxEntry>> {
-        let rows = self.read(|conn| {
-            Ok(chatmrpt_outbox::table
-                .filter(chatmrpt_outbox::dead.eq(false))
-                .order(chatmrpt_outbox::id.asc())
-                .limit(i64::from(limit))
-                .select(EntryRow::as_select())
-                .load(conn)?)
-        })?;
-        load_entries(rows)
+        entries(self, false, limit)
     }
 
     fn outbox_delivered(&self, entries: &[OutboxKey]) -> Result<()> {
@@ -232,15 +233,7 @@ impl OutboxStore for PgStore {
     }
 
     fn outbox_dead(&self, limit: u32) -> Result<Vec<OutboxEntry>> {
-        let rows = self.read(|conn| {
-            Ok(chatmrpt_outbox::table
-                .filter(chatmrpt_outbox::dead.eq(true))
-                .order(chatmrpt_outbox::id.asc())
-                .limit(i64::from(limit))
-                .select(EntryRow::as_select())
-                .load(conn)?)
-        })?;
-        load_entries(rows)
+        entries(self, true, limit)
     }
 
     fn outbox_retry_dead(&self, ids: Option<&[i64]>) -> Result<u64> {
