@@ -6,24 +6,11 @@
 )]
 
 use std::path::Path;
-use std::process::{Command, Output};
+
+mod common;
 
 use chatmrpt_db_testing::legacy::{Release, write_legacy_file};
-
-fn chatmrpt_db(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chatmrpt-db"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("CHATMRPT_DB_BACKEND")
-        .env_remove("CHATMRPT_DB_POSTGRES_URL")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{chatmrpt_db, text};
 
 #[test]
 fn adopt_prints_the_backup_and_exits_0_then_finds_nothing_to_do() {

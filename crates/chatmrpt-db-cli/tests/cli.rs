@@ -5,22 +5,11 @@
     reason = "test helpers: a panic is the failure report"
 )]
 
-use std::process::{Command, Output};
+mod common;
 
-fn chatmrpt_db(args: &[&str], dir: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chatmrpt-db"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("CHATMRPT_DB_BACKEND")
-        .env_remove("CHATMRPT_DB_POSTGRES_URL")
-        .output()
-        .unwrap()
-}
+use std::process::Command;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{chatmrpt_db, text};
 
 #[test]
 fn migrate_then_status_on_the_default_sqlite_file() {

@@ -6,25 +6,12 @@
     reason = "test helpers: a panic is the failure report"
 )]
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
 
 use chatmrpt_db_testing::pg::TestDatabase;
-
-fn run<S: AsRef<std::ffi::OsStr>>(args: &[S], dir: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chatmrpt-db"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("CHATMRPT_DB_BACKEND")
-        .env_remove("CHATMRPT_DB_POSTGRES_URL")
-        .env_remove("CHATMRPT_DB_STAGE")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{chatmrpt_db as run, text};
 
 fn json(out: &Output) -> serde_json::Value {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

@@ -327,6 +327,18 @@ pub struct OutboxStats {
     pub oldest_pending: Option<Timestamp>,
 }
 
+impl OutboxStats {
+    /// How long the oldest pending entry has waited (zero for a clock that
+    /// went back), or `None` when nothing is pending.
+    pub fn oldest_age(&self) -> Option<std::time::Duration> {
+        self.oldest_pending.map(|at| {
+            (Timestamp::now().as_datetime() - at.as_datetime())
+                .to_std()
+                .unwrap_or_default()
+        })
+    }
+}
+
 /// A store that can keep an outbox for the other store of a pair.
 pub trait OutboxStore {
     /// A handle on the same store whose writes also append `draft` to the

@@ -16,12 +16,11 @@
 
 use std::time::Duration;
 
-use chatmrpt_db_core::{Error, OutboxStats, Stage, Timestamp};
+use chatmrpt_db_core::{Error, OutboxStats, Stage};
 
 pub(crate) fn write(store: &'static str, elapsed: Duration, error: Option<&Error>) {
     let outcome = match error {
         None => "ok",
-        Some(e) if e.is_transient() => "failed",
         Some(Error::Unavailable { .. } | Error::Database { .. } | Error::Corrupt { .. }) => {
             "failed"
         }
@@ -33,10 +32,7 @@ pub(crate) fn write(store: &'static str, elapsed: Duration, error: Option<&Error
 }
 
 pub(crate) fn outbox(outbox: &'static str, stats: &OutboxStats) {
-    let age = stats.oldest_pending.map_or(0.0, |at| {
-        let micros = Timestamp::now().as_datetime() - at.as_datetime();
-        micros.num_milliseconds().max(0) as f64 / 1000.0
-    });
+    let age = stats.oldest_age().unwrap_or_default().as_secs_f64();
     metrics::gauge!("chatmrpt_db_outbox_depth", "outbox" => outbox).set(stats.pending as f64);
     metrics::gauge!("chatmrpt_db_outbox_oldest_age_seconds", "outbox" => outbox).set(age);
     metrics::gauge!("chatmrpt_db_outbox_dead", "outbox" => outbox).set(stats.dead as f64);

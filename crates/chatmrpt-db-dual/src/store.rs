@@ -300,13 +300,13 @@ impl<L: Member, T: Member> DualStore<L, T> {
         let draft = OutboxDraft::new(op())?;
         // Writes of one session reach the other store in the order they
         // committed in the authoritative one (within this process).
-        let _in_order = lock(self.inner.stripe(&draft.op.order_key()));
+        let order_key = draft.op.order_key();
+        let _in_order = lock(self.inner.stripe(&order_key));
         // A session whose earlier writes still wait in the other store's
         // outbox (an outage, then a stage change) is written there first,
         // so its new write queues behind them instead of overtaking them.
         let preferred = routing.authoritative;
-        let auth = if self.inner.deferred[preferred.other().index()].contains(&draft.op.order_key())
-        {
+        let auth = if self.inner.deferred[preferred.other().index()].contains(&order_key) {
             preferred.other()
         } else {
             preferred
@@ -323,7 +323,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
                 }
             };
             if let Some(key) = draft.recorded() {
-                self.inner.mirror_now(auth, key, &draft.op);
+                self.inner.mirror_now(auth, key, &draft.op, order_key);
             }
             Ok(out)
         })
@@ -460,10 +460,9 @@ impl<L: Member, T: Member> Inner<L, T> {
     /// Writes `op` to the store that did not decide the write, unless that
     /// store is known to be down or behind; either way the outbox entry
     /// `id` (in `auth`'s outbox) guarantees delivery.
-    fn mirror_now(&self, auth: Side, key: OutboxKey, op: &WriteOp) {
+    fn mirror_now(&self, auth: Side, key: OutboxKey, op: &WriteOp, order_key: String) {
         let other = auth.other();
         let deferred = &self.deferred[auth.index()];
-        let order_key = op.order_key();
         if !self.breakers[other.index()].is_closed() || deferred.contains(&order_key) {
             deferred.defer(order_key);
             self.counters.deferred.fetch_add(1, Ordering::Relaxed);

@@ -18,8 +18,8 @@ use chatmrpt_db_testing::pg::OwnedCluster;
 use diesel::connection::SimpleConnection;
 
 use common::{
-    Dual, Load, assert_has_messages, assert_same_rows, options, pg, pg_config, sqlite, sqlite_at,
-    verify_equal,
+    Dual, Load, OwnedPair, assert_has_messages, assert_same_rows, options, pg, pg_config, sqlite,
+    sqlite_at, verify_equal,
 };
 
 fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
@@ -32,14 +32,13 @@ fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
 
 #[test]
 fn postgres_stopped_mid_load_in_dual_write_loses_nothing() {
-    let cluster = OwnedCluster::start();
-    let config = pg_config(&cluster.url("postgres"), "public");
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(DualStore::new(
-        sqlite(dir.path()),
-        pg(&config),
-        options(Stage::DualWrite, true),
-    ));
+    let OwnedPair {
+        store,
+        config,
+        dir,
+        cluster,
+    } = OwnedPair::start(Stage::DualWrite, true);
+    let store = Arc::new(store);
     let load = Load::start(Arc::clone(&store), 4);
     std::thread::sleep(Duration::from_millis(800));
     cluster.stop();
@@ -108,14 +107,13 @@ fn sqlite_locked_in_live_loses_nothing() {
 
 #[test]
 fn stage_flips_under_load_lose_no_acknowledged_write() {
-    let cluster = OwnedCluster::start();
-    let config = pg_config(&cluster.url("postgres"), "public");
-    let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(DualStore::new(
-        sqlite(dir.path()),
-        pg(&config),
-        options(Stage::DualWrite, true),
-    ));
+    let OwnedPair {
+        store: app,
+        config,
+        dir,
+        cluster: _cluster,
+    } = OwnedPair::start(Stage::DualWrite, true);
+    let app = Arc::new(app);
     // The operator's process: its own handles on the same two stores.
     let operator = DualStore::new(
         sqlite(dir.path()),
@@ -233,14 +231,7 @@ fn killed_between_the_two_writes_loses_nothing() {
 
 #[test]
 fn a_session_behind_in_the_outbox_keeps_its_order_across_a_stage_change() {
-    let cluster = OwnedCluster::start();
-    let config = pg_config(&cluster.url("postgres"), "public");
-    let dir = tempfile::tempdir().unwrap();
-    let store = DualStore::new(
-        sqlite(dir.path()),
-        pg(&config),
-        options(Stage::Shadow, false),
-    );
+    let OwnedPair { store, cluster, .. } = OwnedPair::start(Stage::Shadow, false);
     let behind = chatmrpt_db_core::SessionId::from("behind");
     let fresh = chatmrpt_db_core::SessionId::from("fresh");
     store

@@ -14,9 +14,8 @@ use chatmrpt_db_core::{
     SessionId, SessionRepository, SessionStart, Stage,
 };
 use chatmrpt_db_dual::{DualStore, Side, StageRequest};
-use chatmrpt_db_testing::pg::OwnedCluster;
 
-use common::{Pair, assert_same_rows, options, pg, pg_config, sqlite};
+use common::{OwnedPair, Pair, assert_same_rows, options, pg, sqlite};
 
 fn request(to: Stage, force: bool) -> StageRequest {
     StageRequest {
@@ -184,14 +183,7 @@ fn shadow_reads_count_mismatches_and_return_the_authoritative_answer() {
 
 #[test]
 fn a_failing_comparison_read_never_fails_the_call() {
-    let cluster = OwnedCluster::start();
-    let config = pg_config(&cluster.url("postgres"), "public");
-    let dir = tempfile::tempdir().unwrap();
-    let store = DualStore::new(
-        sqlite(dir.path()),
-        pg(&config),
-        options(Stage::Shadow, false),
-    );
+    let OwnedPair { store, cluster, .. } = OwnedPair::start(Stage::Shadow, false);
     let session = SessionId::from("compare-down");
     store
         .start_session(&SessionStart::new(session.clone()))

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use chatmrpt_db::{AppDualStore, Error, OutboxStats, Result, Side, Timestamp};
+use chatmrpt_db::{AppDualStore, Error, OutboxStats, Result, Side};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
@@ -52,7 +52,7 @@ struct Shown {
     owed_to: &'static str,
     #[serde(flatten)]
     stats: OutboxStats,
-    oldest_age_seconds: Option<i64>,
+    oldest_age_seconds: Option<u64>,
     dead_entries: Vec<DeadShown>,
 }
 
@@ -137,9 +137,7 @@ fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
     let mut shown = Vec::new();
     for side in [Side::Legacy, Side::Target] {
         let stats = store.outbox_stats(side)?;
-        let age = stats
-            .oldest_pending
-            .map(|at| (Timestamp::now().as_datetime() - at.as_datetime()).num_seconds());
+        let age = stats.oldest_age().map(|a| a.as_secs());
         let dead_entries = store
             .outbox(side)
             .outbox_dead(DEAD_SHOWN)?

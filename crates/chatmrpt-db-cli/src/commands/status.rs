@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use chatmrpt_db::{AppDualStore, InteractionStore, Result, Side, Stage, Store, Table, Timestamp};
+use chatmrpt_db::{AppDualStore, InteractionStore, Result, Side, Stage, Store, Table};
 
 use super::print_json;
 use serde::Serialize;
@@ -31,7 +31,7 @@ struct OutboxStatus {
     owed_to: &'static str,
     pending: Option<u64>,
     dead: Option<u64>,
-    oldest_age_seconds: Option<i64>,
+    oldest_age_seconds: Option<u64>,
     error: Option<String>,
 }
 
@@ -91,9 +91,7 @@ fn dual_status(store: &AppDualStore) -> DualStatus {
                     owed_to,
                     pending: Some(s.pending),
                     dead: Some(s.dead),
-                    oldest_age_seconds: s.oldest_pending.map(|at| {
-                        (Timestamp::now().as_datetime() - at.as_datetime()).num_seconds()
-                    }),
+                    oldest_age_seconds: s.oldest_age().map(|a| a.as_secs()),
                     error: None,
                 },
                 Err(e) => OutboxStatus {

@@ -220,3 +220,27 @@ pub fn verify_equal(sqlite: &Path, pg: &PostgresConfig) {
     .unwrap();
     assert!(report.is_equal(), "verify found differences: {report:?}");
 }
+
+/// A dual store on a PostgreSQL cluster the test owns (so it can stop it)
+/// and a fresh SQLite file.
+pub struct OwnedPair {
+    pub store: Dual,
+    pub config: PostgresConfig,
+    pub dir: TempDir,
+    pub cluster: chatmrpt_db_testing::pg::OwnedCluster,
+}
+
+impl OwnedPair {
+    pub fn start(stage: Stage, background: bool) -> Self {
+        let cluster = chatmrpt_db_testing::pg::OwnedCluster::start();
+        let config = pg_config(&cluster.url("postgres"), "public");
+        let dir = tempfile::tempdir().unwrap();
+        let store = DualStore::new(sqlite(dir.path()), pg(&config), options(stage, background));
+        Self {
+            store,
+            config,
+            dir,
+            cluster,
+        }
+    }
+}
