@@ -292,6 +292,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    verify_runs (id) {
+        id -> Int8,
+        finished_at -> Timestamptz,
+        source -> Text,
+        equal -> Bool,
+        elapsed_ms -> Int8,
+        tables -> Jsonb,
+    }
+}
+
+diesel::table! {
     visualization_metadata (viz_id) {
         viz_id -> Text,
         session_id -> Nullable<Text>,
@@ -362,6 +373,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     routing_decisions,
     sessions,
     variable_relationships,
+    verify_runs,
     visualization_metadata,
     ward_rankings,
 );
