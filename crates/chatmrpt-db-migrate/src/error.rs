@@ -58,6 +58,9 @@ pub enum Error {
     /// An option is out of range.
     #[error("invalid option: {0}")]
     Options(String),
+    /// A recorded verify run's figures cannot be read back or written.
+    #[error("verify run figures: {0}")]
+    Figures(String),
     /// A progress sink (report file, terminal) failed.
     #[error("cannot write the report")]
     Report(#[source] std::io::Error),

@@ -21,6 +21,7 @@ mod convert;
 mod error;
 mod load;
 mod prepare;
+pub mod records;
 mod source;
 mod sql;
 mod stage;
