@@ -2,11 +2,17 @@
 //!
 //! Exit 0 when they agree (known differences aside), 1 when they differ,
 //! 2 on error. Keys are printed, never row content.
+//!
+//! A PostgreSQL target keeps the result (counts only, the source's password
+//! hidden) in `verify_runs`, for `status`; `--no-record` skips that. A
+//! result that cannot be recorded is a warning: the exit code stays the
+//! verdict's.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chatmrpt_db::{DatabaseUrl, PostgresConfig};
+use chatmrpt_db_migrate::records;
 use chatmrpt_db_migrate::verify::{KeyList, StoreRef, VerifyOptions, VerifyReport, verify_with};
 use clap::Args;
 
@@ -15,6 +21,10 @@ use super::{fail, print_json};
 /// Arguments of `verify`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
+A PostgreSQL target records the result (per-table counts, never keys) in its
+verify_runs table, where `chatmrpt-db status --html` shows it; --no-record
+skips that. Failing to record is a warning, not a change of exit code.
+
 Examples:
   chatmrpt-db verify --source instance/interactions.db --target postgres://app@db/chatmrpt
   chatmrpt-db verify --source sqlite://interactions.db --target postgres://app@127.0.0.1/chatmrpt --json")]
@@ -40,6 +50,9 @@ pub struct VerifyArgs {
     /// Keys per compared chunk.
     #[arg(long, default_value_t = 2_000, value_name = "N")]
     pub chunk_rows: usize,
+    /// Do not record the result in a PostgreSQL target's verify_runs.
+    #[arg(long)]
+    pub no_record: bool,
 }
 
 /// Runs `verify`.
@@ -64,6 +77,9 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         Ok(report) => report,
         Err(e) => return fail(&chatmrpt_db::error::error_chain(&e)),
     };
+    if let (StoreRef::Postgres(config), false) = (&target, args.no_record) {
+        record(config, &args.source, &args.source_schema, &report);
+    }
     if args.json {
         if let Err(e) = print_json(&report) {
             return fail(&chatmrpt_db::error::error_chain(&e));
@@ -76,6 +92,31 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Keeps the result in the target for `status`; a failure only warns.
+fn record(config: &PostgresConfig, source: &str, source_schema: &str, report: &VerifyReport) {
+    let recorded = records::connect(config).and_then(|mut conn| {
+        records::record_verify_run(&mut conn, &shown(source, source_schema), report)
+    });
+    if let Err(e) = recorded {
+        let cause = chatmrpt_db::error::error_chain(&e);
+        eprintln!(
+            "warning: the verify result was not recorded in the target ({}); \
+             run `chatmrpt-db migrate` on it as the schema owner, or pass --no-record",
+            chatmrpt_db::secret::redact(&cause.split_whitespace().collect::<Vec<_>>().join(" "))
+        );
+    }
+}
+
+/// The source as recorded: a connection string with its password hidden
+/// (`record_verify_run` redacts too), a file as an absolute path.
+fn shown(source: &str, schema: &str) -> String {
+    if source.starts_with("postgres://") || source.starts_with("postgresql://") {
+        return format!("{} (schema {schema})", chatmrpt_db::secret::redact(source));
+    }
+    let path = source.strip_prefix("sqlite://").unwrap_or(source);
+    std::path::absolute(path).map_or_else(|_| source.to_owned(), |p| p.display().to_string())
 }
 
 fn store(text: &str, schema: &str) -> chatmrpt_db::Result<StoreRef> {
