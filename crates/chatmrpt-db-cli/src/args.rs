@@ -57,13 +57,22 @@ Examples:
 
     /// Show the backend, applied migrations and row counts per table.
     #[command(after_help = "\
+With --html FILE, also writes a one-page report for people (no server, no
+script: open it in any browser): stage and its history, outboxes, counts on
+each store, the last verify run and the quarantined rows recorded in
+PostgreSQL.
+
 Examples:
   chatmrpt-db status
-  chatmrpt-db --database postgres://app@127.0.0.1/chatmrpt status --json")]
+  chatmrpt-db --database postgres://app@127.0.0.1/chatmrpt status --json
+  chatmrpt-db --config db.toml status --html /var/www/chatmrpt-db-status.html")]
     Status {
         /// Print a JSON document instead of text.
         #[arg(long)]
         json: bool,
+        /// Also write the status as a self-contained HTML page to FILE.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
     },
 
     /// Bring a legacy interactions.db under management (backup first).

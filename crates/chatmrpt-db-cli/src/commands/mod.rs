@@ -32,13 +32,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             },
         )
     };
-    let configured = || -> Result<Store> {
-        let config = config()?;
+    let open = |config: &Config| -> Result<Store> {
         match config.backend {
-            BackendKind::Dual => Ok(Store::Dual(Arc::new(open_dual(&config)?))),
-            _ => Store::open(&config),
+            BackendKind::Dual => Ok(Store::Dual(Arc::new(open_dual(config)?))),
+            _ => Store::open(config),
         }
     };
+    let configured = || open(&config()?);
     let dual = || -> Result<AppDualStore> {
         let config = config()?;
         if config.backend != BackendKind::Dual {
@@ -52,7 +52,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     };
     match cli.command {
         Command::Migrate => migrate::run(&configured()?),
-        Command::Status { json } => status::run(&configured()?, json),
+        Command::Status { json, html } => {
+            let config = config()?;
+            // The PostgreSQL store's settings: where backfill and verify
+            // recorded what the status page shows.
+            let postgres = match config.backend {
+                BackendKind::Sqlite => None,
+                _ => config.postgres.as_ref(),
+            };
+            status::run(&open(&config)?, postgres, json, html.as_deref())
+        }
         Command::Grants(args) => grants::run(&args),
         Command::Stage(args) => stage::run(&dual()?, &args),
         Command::Outbox(args) => outbox::run(&dual()?, &args),

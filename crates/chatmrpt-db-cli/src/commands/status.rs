@@ -1,10 +1,19 @@
+mod html;
+
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::process::ExitCode;
 
-use chatmrpt_db::{AppDualStore, InteractionStore, Result, Side, Stage, Store, Table};
+use chatmrpt_db::{
+    AppDualStore, InteractionStore, PostgresConfig, Result, Side, Stage, StageChange, Store, Table,
+};
+use chatmrpt_db_migrate::records::{self, QuarantineCount, VerifyRun};
 
-use super::print_json;
+use super::{fail, print_json};
 use serde::Serialize;
+
+/// Stage changes shown (newest first).
+const HISTORY: u32 = 20;
 
 #[derive(Serialize)]
 struct Status {
@@ -14,6 +23,20 @@ struct Status {
     rows: BTreeMap<&'static str, u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     dual: Option<DualStatus>,
+    /// What backfill and verify recorded in PostgreSQL (JSON and HTML only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recorded: Option<Recorded>,
+}
+
+/// The last verify run and the quarantined rows recorded in the PostgreSQL
+/// store; each with the reason it could not be read (a store that is down,
+/// a role without access to the bookkeeping, migrations not applied).
+#[derive(Serialize)]
+struct Recorded {
+    last_verify: Option<VerifyRun>,
+    verify_error: Option<String>,
+    quarantine: Vec<QuarantineCount>,
+    quarantine_error: Option<String>,
 }
 
 /// What only the dual store has: the stage, the outboxes, both stores' counts.
@@ -23,6 +46,9 @@ struct DualStatus {
     stored_stage: Option<Stage>,
     outboxes: Vec<OutboxStatus>,
     stores: Vec<StoreRows>,
+    /// The latest stage changes, newest first.
+    stage_history: Vec<StageChange>,
+    stage_history_error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -44,8 +70,14 @@ struct StoreRows {
     error: Option<String>,
 }
 
-/// `chatmrpt-db status`.
-pub fn run(store: &Store, json: bool) -> Result<ExitCode> {
+/// `chatmrpt-db status`; `postgres` is the configured PostgreSQL store
+/// (alone or in the dual store), where backfill and verify record.
+pub fn run(
+    store: &Store,
+    postgres: Option<&PostgresConfig>,
+    json: bool,
+    html: Option<&Path>,
+) -> Result<ExitCode> {
     // A dual store reports each store's counts itself, so that one store
     // being down does not hide the other's figures.
     let (applied, dual) = match store {
@@ -62,7 +94,14 @@ pub fn run(store: &Store, json: bool) -> Result<ExitCode> {
         },
         applied_migrations: applied,
         dual,
+        // Text output stays as it was: no extra connection for it.
+        recorded: postgres.filter(|_| json || html.is_some()).map(recorded),
     };
+    if let Some(path) = html {
+        if let Err(cause) = html::write(path, &status) {
+            return Ok(fail(&cause));
+        }
+    }
     if json {
         print_json(&status)?;
     } else {
@@ -77,6 +116,41 @@ fn counts(store: &dyn InteractionStore) -> Result<BTreeMap<&'static str, u64>> {
         .iter()
         .map(|t| Ok((t.name(), store.count_rows(*t)?)))
         .collect()
+}
+
+/// Reads what backfill and verify recorded in `config`'s schema.
+fn recorded(config: &PostgresConfig) -> Recorded {
+    let mut conn = match records::connect(config) {
+        Ok(conn) => conn,
+        Err(e) => {
+            let cause = migrate_error(&e);
+            return Recorded {
+                last_verify: None,
+                verify_error: Some(cause.clone()),
+                quarantine: Vec::new(),
+                quarantine_error: Some(cause),
+            };
+        }
+    };
+    let (last_verify, verify_error) = match records::last_verify_run(&mut conn) {
+        Ok(run) => (run, None),
+        Err(e) => (None, Some(migrate_error(&e))),
+    };
+    let (quarantine, quarantine_error) = match records::quarantine_counts(&mut conn) {
+        Ok(counts) => (counts, None),
+        Err(e) => (Vec::new(), Some(migrate_error(&e))),
+    };
+    Recorded {
+        last_verify,
+        verify_error,
+        quarantine,
+        quarantine_error,
+    }
+}
+
+fn migrate_error(e: &chatmrpt_db_migrate::Error) -> String {
+    let cause = chatmrpt_db::error::error_chain(e);
+    chatmrpt_db::secret::redact(&cause.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 fn dual_status(store: &AppDualStore) -> DualStatus {
@@ -123,11 +197,17 @@ fn dual_status(store: &AppDualStore) -> DualStatus {
         },
     })
     .collect();
+    let (stage_history, stage_history_error) = match store.stage_history(HISTORY) {
+        Ok(history) => (history, None),
+        Err(e) => (Vec::new(), Some(one_line(&e))),
+    };
     DualStatus {
         stage: store.refresh_stage(),
         stored_stage: store.stored_stage().ok().flatten(),
         outboxes,
         stores,
+        stage_history,
+        stage_history_error,
     }
 }
 
