@@ -42,7 +42,7 @@ fn identifier(kind: &str, name: &str) -> Result<()> {
 
 /// The GRANT statements that let `role` use the interaction log in `schema`
 /// at run time: row reads and writes, no DDL, no TRUNCATE, no backfill
-/// bookkeeping.
+/// bookkeeping, no verify runs.
 ///
 /// # Errors
 ///
@@ -89,6 +89,7 @@ mod tests {
             grants.contains(&"GRANT SELECT, INSERT, UPDATE ON public.sessions TO app;".to_owned())
         );
         assert!(grants.iter().all(|g| !g.contains("backfill_")));
+        assert!(grants.iter().all(|g| !g.contains("verify_runs")));
         assert!(
             grants
                 .iter()
