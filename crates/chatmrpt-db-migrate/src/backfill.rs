@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::mpsc::{SyncSender, sync_channel};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chatmrpt_db_core::{PostgresConfig, Table};
 use diesel::pg::PgConnection;
@@ -15,7 +15,8 @@ use crate::bookkeeping;
 use crate::convert::SourceZone;
 use crate::error::{Error, Result};
 use crate::load::{TablePlan, load_batch};
-use crate::prepare::{Batch, prepare, storable_key};
+use crate::pace::{DEFAULT_READ_BUDGET, millis};
+use crate::prepare::{Batch, prepare, rowid, storable_key};
 use crate::source::{Source, SourceSchema, SourceTable};
 use crate::summary::{BackfillSummary, Counts, ProgressSink, TableSummary};
 use crate::target;
@@ -33,6 +34,15 @@ pub struct BackfillOptions {
     /// The name progress is recorded under; default the absolute path of
     /// the source. Resuming needs the same label.
     pub source_label: Option<String>,
+    /// About the longest one read may hold the source file (default
+    /// [`DEFAULT_READ_BUDGET`]). The file may be live: in rollback-journal
+    /// mode a writer that wants to commit waits for a reader to finish.
+    pub read_budget: Duration,
+    /// Read every table from its first row again instead of resuming: picks
+    /// up rows a writer changed in place after an earlier run copied them
+    /// (`last_activity` touches). Safe: loading is idempotent and sessions
+    /// converge.
+    pub rescan: bool,
 }
 
 impl Default for BackfillOptions {
@@ -42,6 +52,8 @@ impl Default for BackfillOptions {
             batch_rows: 5_000,
             batch_bytes: 8 << 20,
             source_label: None,
+            read_budget: DEFAULT_READ_BUDGET,
+            rescan: false,
         }
     }
 }
@@ -72,7 +84,7 @@ pub fn backfill(
     if options.batch_rows == 0 || options.batch_bytes == 0 {
         return Err(Error::Options("batch sizes must be at least 1".into()));
     }
-    let mut src = Source::open(source)?;
+    let mut src = Source::open(source, options.read_budget)?;
     let schema = src.introspect()?;
     let mut conn = target::connect(target, true)?;
     target::check_encoding(&mut conn)?;
@@ -93,7 +105,7 @@ pub fn backfill(
         progress.table_finished(&summary);
         tables.push(summary);
     }
-    Ok(summary(label, options, tables, &schema, started))
+    Ok(summary(label, options, tables, &schema, &src, started))
 }
 
 fn summary(
@@ -101,6 +113,7 @@ fn summary(
     options: &BackfillOptions,
     tables: Vec<TableSummary>,
     schema: &SourceSchema,
+    src: &Source,
     started: Instant,
 ) -> BackfillSummary {
     BackfillSummary {
@@ -108,7 +121,8 @@ fn summary(
         source_timezone: options.source_timezone.to_string(),
         tables,
         unknown_tables: schema.unknown_tables.clone(),
-        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        elapsed_ms: millis(started.elapsed()),
+        longest_source_read_ms: millis(src.longest_read()),
     }
 }
 
@@ -145,9 +159,9 @@ fn load_table(
     options: &BackfillOptions,
     sink: &mut dyn ProgressSink,
 ) -> Result<TableSummary> {
-    let start = resume_point(conn, src, t, label)?;
+    let start = resume_point(conn, src, t, label, options.rescan)?;
     let duplicates = src.duplicate_keys(t)?;
-    sink.table_started(t.table, src.count_after(t, start)?);
+    sink.table_started(t.table, src.count_after(t, start)?.rows);
     let plan = TablePlan::new(label, t);
     let mut this_run = Counts::default();
     std::thread::scope(|scope| -> Result<()> {
@@ -179,19 +193,25 @@ fn load_table(
 
 /// Where to start reading `t`: after the last committed batch, unless the
 /// row recorded there now holds another key (the file was replaced or
-/// vacuumed and rowids renumbered): then the table loads again from the
-/// start, which is safe because loading is idempotent.
+/// vacuumed and rowids renumbered) or a rescan was asked for: then the
+/// table loads again from the start, which is safe because loading is
+/// idempotent.
 fn resume_point(
     conn: &mut PgConnection,
     src: &mut Source,
     t: &SourceTable,
     label: &str,
+    rescan: bool,
 ) -> Result<i64> {
     let Some(progress) =
         bookkeeping::progress(conn, label, t.table.name()).map_err(Error::Target)?
     else {
         return Ok(0);
     };
+    if rescan {
+        bookkeeping::restart(conn, label, t.table.name()).map_err(Error::Target)?;
+        return Ok(0);
+    }
     let found = src.key_at(t, progress.last_rowid)?;
     if found.as_ref().and_then(storable_key) == progress.last_key && found.is_some() {
         return Ok(progress.last_rowid);
@@ -216,18 +236,31 @@ fn read_table(
     tx: &SyncSender<Result<Batch>>,
 ) {
     let mut after = start;
-    // Start small: rows can be megabytes (LLM responses); the budget then
-    // grows or shrinks the batch from what the first rows weigh.
+    // A batch (one PostgreSQL transaction) is sized by rows and bytes; it
+    // is read in as many statements as the read budget needs. Start small:
+    // rows can be megabytes (LLM responses).
+    let mut pace = src.pace(FIRST_BATCH_ROWS, options.batch_rows);
     let mut limit = options.batch_rows.min(FIRST_BATCH_ROWS);
     loop {
-        let rows = match src.read_batch(t, after, limit) {
-            Ok(rows) => rows,
-            Err(e) => {
-                let _ = tx.send(Err(e));
-                return;
+        let mut rows = Vec::new();
+        let mut end = false;
+        while rows.len() < limit {
+            let want = (limit - rows.len()).min(pace.limit());
+            let (mut part, took) = match src.read_batch(t, after, want) {
+                Ok(read) => read,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            };
+            pace.observe(part.len(), took);
+            end = part.len() < want;
+            after = part.last().map_or(after, rowid);
+            rows.append(&mut part);
+            if end {
+                break;
             }
-        };
-        let full = rows.len() == limit;
+        }
         if rows.is_empty() {
             return;
         }
@@ -238,8 +271,7 @@ fn read_table(
             .sum();
         limit = next_limit(limit, weight, options);
         let batch = prepare(t, rows, duplicates, zone);
-        after = batch.last_rowid;
-        if tx.send(Ok(batch)).is_err() || !full {
+        if tx.send(Ok(batch)).is_err() || end {
             return;
         }
     }

@@ -20,6 +20,7 @@ mod catalog;
 mod convert;
 mod error;
 mod load;
+mod pace;
 mod prepare;
 pub mod records;
 mod source;
@@ -34,6 +35,7 @@ pub use backfill::{BackfillOptions, backfill};
 pub use catalog::catalog_columns;
 pub use convert::SourceZone;
 pub use error::{Error, Result};
+pub use pace::DEFAULT_READ_BUDGET;
 pub use summary::{
     Action, BackfillSummary, Counts, NoProgress, ProgressSink, ReportEvent, TableSummary,
 };

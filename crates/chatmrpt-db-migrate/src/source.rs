@@ -3,27 +3,44 @@
 //! Nothing about the file is assumed: tables and columns are read from
 //! `sqlite_master` and `pragma_table_info`. A known table may lack columns
 //! (they load as NULL) or have extra ones (reported, not loaded); unknown
-//! tables are reported and left alone. Each batch is its own short read
-//! transaction: a long one would block the legacy application's writers
-//! (rollback journal), whose writes it silently drops when locked.
+//! tables are reported and left alone.
+//!
+//! The file may be live: the legacy application (or the SQLite store) keeps
+//! writing it. Every statement here is its own short read transaction, and
+//! every statement that walks a table is sized by [`Pace`] to hold the file
+//! for about the read budget: in rollback-journal mode a reader's shared
+//! lock keeps a committing writer waiting, and the legacy application drops
+//! a write it could not make within its busy timeout. No statement scans a
+//! whole table. The longest any statement held the file is recorded
+//! ([`Source::longest_read`]).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use chatmrpt_db_core::Table;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::{BigInt, Binary, Nullable, Text};
 use diesel::sqlite::SqliteConnection;
 
 use crate::catalog::{self, quote};
 use crate::error::{Error, Result};
+use crate::pace::Pace;
 use crate::value::{LegacyValue, SourceRow};
 
 /// A read-only connection to the legacy file.
 pub(crate) struct Source {
     conn: SqliteConnection,
     path: PathBuf,
+    budget: Duration,
+    longest: Duration,
 }
+
+/// Rows a table walk (counts, the key scan) takes in its first statement.
+const FIRST_WALK_ROWS: usize = 2_000;
+
+/// Most rows a table walk takes in one statement.
+const MAX_WALK_ROWS: usize = 200_000;
 
 /// How a known table is laid out in the file.
 #[derive(Clone, Debug)]
@@ -62,6 +79,35 @@ struct Name {
     name: String,
 }
 
+/// What one statement of a table walk saw.
+#[derive(QueryableByName)]
+struct Walked {
+    /// Rows read.
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    /// The last rowid read (NULL when none).
+    #[diesel(sql_type = Nullable<BigInt>)]
+    last: Option<i64>,
+    /// Rows whose key is not text.
+    #[diesel(sql_type = BigInt)]
+    odd: i64,
+}
+
+/// Rows of a table after a rowid, and how many have a key that is not text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TableCounts {
+    /// Rows.
+    pub rows: u64,
+    /// Rows whose key is NULL, a number or a BLOB.
+    pub non_text_keys: u64,
+}
+
+#[derive(QueryableByName)]
+struct KeyBytes {
+    #[diesel(sql_type = Binary)]
+    k: Vec<u8>,
+}
+
 #[derive(QueryableByName)]
 struct Count {
     #[diesel(sql_type = BigInt)]
@@ -69,12 +115,13 @@ struct Count {
 }
 
 impl Source {
-    /// Opens `path` read-only (`mode=ro`): the file is never written.
+    /// Opens `path` read-only (`mode=ro`): the file is never written. Each
+    /// table walk aims to hold the file at most `budget` per statement.
     ///
     /// # Errors
     ///
     /// [`Error::SourceUnavailable`] when it cannot be opened.
-    pub(crate) fn open(path: &Path) -> Result<Self> {
+    pub(crate) fn open(path: &Path, budget: Duration) -> Result<Self> {
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let uri = format!("file:{}?mode=ro", uri_escape(&absolute.to_string_lossy()));
         let mut conn =
@@ -82,14 +129,76 @@ impl Source {
                 path: path.to_path_buf(),
                 source,
             })?;
-        // Wait for the application's writers rather than fail on their lock.
-        diesel::sql_query("PRAGMA busy_timeout = 5000")
+        // No busy handler: a statement that meets a writer's lock fails at
+        // once and [`Source::timed`] retries it, so that the time measured
+        // is the time the statement held the file, not the time it waited.
+        diesel::sql_query("PRAGMA busy_timeout = 0")
             .execute(&mut conn)
             .map_err(Error::Source)?;
         Ok(Self {
             conn,
             path: path.to_path_buf(),
+            budget,
+            longest: Duration::ZERO,
         })
+    }
+
+    /// Runs one statement on the file, recording how long it held it.
+    ///
+    /// A statement that finds the file locked by a writer (committing, in
+    /// rollback-journal mode) is run again after a short pause, for up to
+    /// [`WAIT_FOR_WRITERS`]: the writer goes first, and reads never fail
+    /// for a busy application. A read that failed changed nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Source`], including a lock held past [`WAIT_FOR_WRITERS`].
+    pub(crate) fn timed<T>(
+        &mut self,
+        statement: impl FnMut(&mut SqliteConnection) -> QueryResult<T>,
+    ) -> Result<(T, Duration)> {
+        let (out, took) = self.retrying(statement)?;
+        self.longest = self.longest.max(took);
+        Ok((out, took))
+    }
+
+    /// As [`Source::timed`], for statements on this connection's private
+    /// temporary tables only: they do not hold the file, so they are not
+    /// counted.
+    fn private<T>(
+        &mut self,
+        statement: impl FnMut(&mut SqliteConnection) -> QueryResult<T>,
+    ) -> Result<T> {
+        self.retrying(statement).map(|(out, _)| out)
+    }
+
+    fn retrying<T>(
+        &mut self,
+        mut statement: impl FnMut(&mut SqliteConnection) -> QueryResult<T>,
+    ) -> Result<(T, Duration)> {
+        let waiting_since = Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let started = Instant::now();
+            match statement(&mut self.conn) {
+                Ok(out) => return Ok((out, started.elapsed())),
+                Err(e) if is_locked(&e) && waiting_since.elapsed() < WAIT_FOR_WRITERS => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(16));
+                }
+                Err(e) => return Err(Error::Source(e)),
+            }
+        }
+    }
+
+    /// The longest any statement held the file so far.
+    pub(crate) fn longest_read(&self) -> Duration {
+        self.longest
+    }
+
+    /// A pacer for reads of this file starting at `first` rows.
+    pub(crate) fn pace(&self, first: usize, max: usize) -> Pace {
+        Pace::new(first, max, self.budget)
     }
 
     /// Reads the schema; refuses a file that is not a ChatMRPT log.
@@ -98,11 +207,16 @@ impl Source {
     ///
     /// [`Error::NotALegacyLog`], or [`Error::Source`] when reading fails.
     pub(crate) fn introspect(&mut self) -> Result<SourceSchema> {
-        let names: Vec<Name> = diesel::sql_query(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-        )
-        .load(&mut self.conn)
-        .map_err(|e| self.not_a_log_or(e))?;
+        let names: Vec<Name> = match self.timed(|conn| {
+            diesel::sql_query(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+            )
+            .load(conn)
+        }) {
+            Ok((names, _)) => names,
+            Err(Error::Source(e)) => return Err(self.not_a_log_or(e)),
+            Err(e) => return Err(e),
+        };
         let find = |t: Table| names.iter().find(|n| n.name.eq_ignore_ascii_case(t.name()));
         if find(Table::Sessions).is_none() {
             return Err(self.not_a_log("it has no `sessions` table"));
@@ -126,14 +240,12 @@ impl Source {
         if self.without_rowid(name)? {
             return Err(self.not_a_log(&format!("table `{name}` is WITHOUT ROWID")));
         }
-        let columns: Vec<String> =
+        let (columns, _) = self.timed(|conn| {
             diesel::sql_query("SELECT name FROM pragma_table_info(?1) ORDER BY cid")
                 .bind::<Text, _>(name)
-                .load::<Name>(&mut self.conn)
-                .map_err(Error::Source)?
-                .into_iter()
-                .map(|n| n.name)
-                .collect();
+                .load::<Name>(conn)
+        })?;
+        let columns: Vec<String> = columns.into_iter().map(|n| n.name).collect();
         let find = |c: &str| columns.iter().position(|n| n.eq_ignore_ascii_case(c));
         let layout: Vec<Option<usize>> = catalog::columns(table)
             .iter()
@@ -174,10 +286,11 @@ impl Source {
     }
 
     fn without_rowid(&mut self, name: &str) -> Result<bool> {
-        let sql: Vec<Name> = diesel::sql_query("SELECT coalesce(sql, '') AS name FROM sqlite_master WHERE type = 'table' AND name = ?1")
-            .bind::<Text, _>(name)
-            .load(&mut self.conn)
-            .map_err(Error::Source)?;
+        let (sql, _) = self.timed(|conn| {
+            diesel::sql_query("SELECT coalesce(sql, '') AS name FROM sqlite_master WHERE type = 'table' AND name = ?1")
+                .bind::<Text, _>(name)
+                .load::<Name>(conn)
+        })?;
         Ok(sql.iter().any(|s| {
             s.name
                 .to_ascii_uppercase()
@@ -187,7 +300,8 @@ impl Source {
     }
 
     /// Up to `limit` rows after `after_rowid`, in rowid order: the rowid,
-    /// then every column of the file's table.
+    /// then every column of the file's table; and how long the read held
+    /// the file.
     ///
     /// # Errors
     ///
@@ -197,7 +311,7 @@ impl Source {
         t: &SourceTable,
         after_rowid: i64,
         limit: usize,
-    ) -> Result<Vec<SourceRow>> {
+    ) -> Result<(Vec<SourceRow>, Duration)> {
         let rowid = quote(t.rowid);
         let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
         let sql = format!(
@@ -205,29 +319,61 @@ impl Source {
             cols.join(", "),
             quote(&t.name)
         );
-        diesel::sql_query(sql)
-            .bind::<BigInt, _>(after_rowid)
-            .bind::<BigInt, _>(i64::try_from(limit).unwrap_or(i64::MAX))
-            .load(&mut self.conn)
-            .map_err(Error::Source)
+        self.timed(|conn| {
+            diesel::sql_query(&sql)
+                .bind::<BigInt, _>(after_rowid)
+                .bind::<BigInt, _>(as_limit(limit))
+                .load(conn)
+        })
     }
 
-    /// Rows after `after_rowid` (for progress display).
+    /// Rows after `after_rowid`, and how many of them have a key that is not
+    /// text, counted in paced rowid ranges (a table-wide `count(*)` would
+    /// hold the file for the whole scan).
     ///
     /// # Errors
     ///
     /// [`Error::Source`].
-    pub(crate) fn count_after(&mut self, t: &SourceTable, after_rowid: i64) -> Result<u64> {
+    pub(crate) fn count_after(&mut self, t: &SourceTable, after_rowid: i64) -> Result<TableCounts> {
         let rowid = quote(t.rowid);
         let sql = format!(
-            "SELECT count(*) AS n FROM {} WHERE {rowid} > ?1",
+            "SELECT count(*) AS n, max(r) AS last, coalesce(sum(typeof(k) != 'text'), 0) AS odd \
+             FROM (SELECT {rowid} AS r, {} AS k FROM {} WHERE {rowid} > ?1 ORDER BY {rowid} LIMIT ?2)",
+            quote(t.table.primary_key()),
             quote(&t.name)
         );
-        let count: Count = diesel::sql_query(sql)
-            .bind::<BigInt, _>(after_rowid)
-            .get_result(&mut self.conn)
-            .map_err(Error::Source)?;
-        Ok(u64::try_from(count.n).unwrap_or(0))
+        let mut counts = TableCounts::default();
+        self.walk(after_rowid, |conn, after, limit| {
+            let w: Walked = diesel::sql_query(&sql)
+                .bind::<BigInt, _>(after)
+                .bind::<BigInt, _>(limit)
+                .get_result(conn)?;
+            counts.rows += u64::try_from(w.n).unwrap_or(0);
+            counts.non_text_keys += u64::try_from(w.odd).unwrap_or(0);
+            Ok(w)
+        })?;
+        Ok(counts)
+    }
+
+    /// Walks a table by rowid from `after_rowid`, one paced statement at a
+    /// time, until a statement comes back short.
+    fn walk(
+        &mut self,
+        after_rowid: i64,
+        mut step: impl FnMut(&mut SqliteConnection, i64, i64) -> QueryResult<Walked>,
+    ) -> Result<()> {
+        let mut pace = self.pace(FIRST_WALK_ROWS, MAX_WALK_ROWS);
+        let mut after = after_rowid;
+        loop {
+            let limit = pace.limit();
+            let (w, took) = self.timed(|conn| step(conn, after, as_limit(limit)))?;
+            let rows = usize::try_from(w.n).unwrap_or(0);
+            pace.observe(rows, took);
+            match w.last {
+                Some(last) if rows >= limit => after = last,
+                _ => return Ok(()),
+            }
+        }
     }
 
     /// The primary key stored at `rowid`, if that row exists.
@@ -242,10 +388,11 @@ impl Source {
             quote(&t.name),
             quote(t.rowid)
         );
-        let rows: Vec<SourceRow> = diesel::sql_query(sql)
-            .bind::<BigInt, _>(rowid)
-            .load(&mut self.conn)
-            .map_err(Error::Source)?;
+        let (rows, _) = self.timed(|conn| {
+            diesel::sql_query(&sql)
+                .bind::<BigInt, _>(rowid)
+                .load::<SourceRow>(conn)
+        })?;
         Ok(rows.into_iter().next().and_then(|r| r.0.into_iter().next()))
     }
 
@@ -254,42 +401,69 @@ impl Source {
     /// same bytes are one key once in PostgreSQL), so every holder of such
     /// a key is quarantined: nothing says which one is right. Checked on
     /// every table, whatever its indexes claim: a damaged unique index can
-    /// hold a duplicate while still declaring itself unique. Memory is
-    /// bounded by the number of duplicated keys.
+    /// hold a duplicate while still declaring itself unique.
+    ///
+    /// The file may be live, so no statement scans the table: the keys are
+    /// copied, in paced rowid ranges, into a private temporary table (a
+    /// temporary file, not memory), which is grouped. A key seen twice there
+    /// may only have moved (`INSERT OR REPLACE` gives the row a new rowid
+    /// while the walk runs), so each candidate is confirmed by looking up
+    /// the rowids it was seen at, in one statement: one instant of the file.
     ///
     /// # Errors
     ///
     /// [`Error::Source`].
     pub(crate) fn duplicate_keys(&mut self, t: &SourceTable) -> Result<HashSet<Vec<u8>>> {
         let key = quote(t.table.primary_key());
-        let table = quote(&t.name);
-        // Same value held twice (walks the key's index when there is one;
-        // a damaged unique index still lists both entries).
-        let same = format!(
-            "SELECT {key} FROM {table} WHERE {key} IS NOT NULL GROUP BY {key} HAVING count(*) > 1"
+        let (table, rowid) = (quote(&t.name), quote(t.rowid));
+        self.private(|conn| {
+            diesel::sql_query("DROP TABLE IF EXISTS temp.chatmrpt_key_scan").execute(conn)?;
+            diesel::sql_query("CREATE TEMP TABLE chatmrpt_key_scan (r INTEGER PRIMARY KEY, k BLOB)")
+                .execute(conn)
+        })?;
+        let copy = format!(
+            "INSERT INTO temp.chatmrpt_key_scan (r, k) SELECT {rowid}, CAST({key} AS BLOB) \
+             FROM main.{table} WHERE {rowid} > ?1 ORDER BY {rowid} LIMIT ?2"
         );
-        // A number or BLOB key whose bytes equal a text key. Numbers sort
-        // before text and BLOBs after it, so both are index ranges.
-        let cross = format!(
-            "SELECT CAST(b.{key} AS BLOB) FROM {table} b WHERE (b.{key} < '' OR b.{key} >= x'') \
-             AND EXISTS (SELECT 1 FROM {table} a WHERE a.{key} = CAST(b.{key} AS TEXT))"
+        let last = "SELECT count(*) AS n, max(r) AS last, 0 AS odd FROM \
+                    (SELECT r FROM temp.chatmrpt_key_scan WHERE r > ?1)";
+        self.walk(0, |conn, after, limit| {
+            diesel::sql_query(&copy)
+                .bind::<BigInt, _>(after)
+                .bind::<BigInt, _>(limit)
+                .execute(conn)?;
+            diesel::sql_query(last)
+                .bind::<BigInt, _>(after)
+                .get_result(conn)
+        })?;
+        // Only the temporary table: the file is not locked by these.
+        let candidates = self.private(|conn| {
+            diesel::sql_query("CREATE INDEX IF NOT EXISTS temp.chatmrpt_key_scan_k ON chatmrpt_key_scan (k)")
+                .execute(conn)?;
+            diesel::sql_query(
+                "SELECT k FROM temp.chatmrpt_key_scan WHERE k IS NOT NULL GROUP BY k HAVING count(*) > 1",
+            )
+            .load::<KeyBytes>(conn)
+        })?;
+        // A candidate is a duplicate when the rows it was seen at still
+        // hold it at one instant: rowid lookups, whatever the key's index.
+        let confirm = format!(
+            "SELECT count(*) AS n FROM main.{table} WHERE {rowid} IN \
+             (SELECT r FROM temp.chatmrpt_key_scan WHERE k = ?1) AND CAST({key} AS BLOB) = ?1"
         );
         let mut out = HashSet::new();
-        for sql in [same, cross] {
-            let rows: Vec<SourceRow> = diesel::sql_query(sql)
-                .load(&mut self.conn)
-                .map_err(Error::Source)?;
-            out.extend(
-                rows.into_iter()
-                    .filter_map(|r| r.0.first().and_then(key_bytes)),
-            );
+        for candidate in candidates {
+            let (held, _) = self.timed(|conn| {
+                diesel::sql_query(&confirm)
+                    .bind::<Binary, _>(&candidate.k)
+                    .get_result::<Count>(conn)
+            })?;
+            if held.n > 1 {
+                out.insert(candidate.k);
+            }
         }
+        self.private(|conn| diesel::sql_query("DROP TABLE temp.chatmrpt_key_scan").execute(conn))?;
         Ok(out)
-    }
-
-    /// The underlying connection (verify reads through it too).
-    pub(crate) fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.conn
     }
 
     fn not_a_log(&self, reason: &str) -> Error {
@@ -316,6 +490,20 @@ pub(crate) fn key_bytes(value: &LegacyValue) -> Option<Vec<u8>> {
         LegacyValue::Null | LegacyValue::Real(_) => None,
         other => Some(other.original_bytes()),
     }
+}
+
+/// How long a read keeps retrying while writers hold the file.
+const WAIT_FOR_WRITERS: Duration = Duration::from_secs(30);
+
+/// Whether SQLite refused because another connection holds the file.
+fn is_locked(e: &diesel::result::Error) -> bool {
+    matches!(e, diesel::result::Error::DatabaseError(_, info)
+        if info.message().contains("database is locked"))
+}
+
+/// A row count as SQLite's `LIMIT` takes it.
+fn as_limit(rows: usize) -> i64 {
+    i64::try_from(rows).unwrap_or(i64::MAX)
 }
 
 /// Escapes what a SQLite URI path cannot hold literally.

@@ -75,6 +75,9 @@ pub struct BackfillSummary {
     pub unknown_tables: Vec<String>,
     /// Wall time of this run, in milliseconds.
     pub elapsed_ms: u64,
+    /// The longest any one read held the source file, in milliseconds (a
+    /// writer of a rollback-journal file waits at most about this long).
+    pub longest_source_read_ms: u64,
 }
 
 impl BackfillSummary {

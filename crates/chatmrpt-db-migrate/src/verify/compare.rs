@@ -9,6 +9,7 @@ use super::canon::Hash;
 use super::side::{Range, Side};
 use super::{KeyList, KnownDifference, KnownKind, TableReport, VerifyOptions};
 use crate::error::Result;
+use crate::pace::Pace;
 
 /// The target's record of expected differences.
 #[derive(Debug, Default)]
@@ -51,16 +52,26 @@ pub(crate) fn table(
     }
     let mut report = empty(table);
     let mut after: Option<String> = None;
+    // A file side may be live: chunks are sized so that reading one holds
+    // the file about the read budget at most.
+    let mut pace = Pace::new(FIRST_CHUNK_ROWS, options.chunk_rows, options.read_budget);
     loop {
-        let upto = match src.boundary(table, after.as_deref(), options.chunk_rows)? {
+        let n = pace.limit();
+        let upto = match src.boundary(table, after.as_deref(), n)? {
             Some(k) => Some(k),
-            None => tgt.boundary(table, after.as_deref(), options.chunk_rows)?,
+            None => tgt.boundary(table, after.as_deref(), n)?,
         };
         let range = Range {
             after: after.clone(),
             upto: upto.clone(),
         };
         let (a, b) = (src.chunk(table, &range)?, tgt.chunk(table, &range)?);
+        if let Some(took) = src.last_read().max(tgt.last_read()) {
+            pace.observe(
+                usize::try_from(a.rows.max(b.rows)).unwrap_or(usize::MAX),
+                took,
+            );
+        }
         report.source_rows += a.rows;
         report.target_rows += b.rows;
         report.chunks += 1;
@@ -95,6 +106,9 @@ pub(crate) fn table(
         }));
     Ok(Some(report))
 }
+
+/// Keys in a table's first chunk, before its row size is known.
+const FIRST_CHUNK_ROWS: usize = 200;
 
 fn empty(table: Table) -> TableReport {
     TableReport {

@@ -2,16 +2,17 @@
 //! converted exactly as the backfill converts them, then digested in Rust.
 
 use std::path::Path;
+use std::time::Duration;
 
 use chatmrpt_db_core::Table;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 
 use super::canon::{Hash, chunk_digest, row_digest};
 use super::side::{Chunk, Range, Side, Unloadable};
 use crate::catalog::{self, quote};
 use crate::convert::{SourceZone, convert};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::prepare::storable_key;
 use crate::source::{Source, SourceSchema, SourceTable};
 use crate::value::{LegacyValue, SourceRow};
@@ -27,16 +28,19 @@ pub(crate) struct LegacySide {
     /// The rows of the last chunk read, reused when that chunk differs.
     cached: Option<CachedChunk>,
     unloadable: Vec<Unloadable>,
+    /// How long the last chunk's read held the file.
+    last_read: Duration,
 }
 
 impl LegacySide {
-    /// Opens `path` read-only and reads its schema.
+    /// Opens `path` read-only and reads its schema; each read aims to hold
+    /// the file at most `budget`.
     ///
     /// # Errors
     ///
     /// As [`Source::open`] and [`Source::introspect`].
-    pub(crate) fn open(path: &Path, zone: SourceZone) -> Result<Self> {
-        let mut source = Source::open(path)?;
+    pub(crate) fn open(path: &Path, zone: SourceZone, budget: Duration) -> Result<Self> {
+        let mut source = Source::open(path, budget)?;
         let schema = source.introspect()?;
         Ok(Self {
             source,
@@ -44,6 +48,7 @@ impl LegacySide {
             zone,
             cached: None,
             unloadable: Vec::new(),
+            last_read: Duration::ZERO,
         })
     }
 
@@ -69,18 +74,20 @@ impl LegacySide {
     }
 
     fn load(&mut self, sql: String, range: &Range) -> Result<Vec<SourceRow>> {
-        let conn = self.source.conn();
-        let rows = match (&range.after, &range.upto) {
-            (None, None) => diesel::sql_query(sql).load(conn),
-            (Some(a), None) | (None, Some(a)) => {
-                diesel::sql_query(sql).bind::<Text, _>(a).load(conn)
-            }
-            (Some(a), Some(b)) => diesel::sql_query(sql)
-                .bind::<Text, _>(a)
-                .bind::<Text, _>(b)
-                .load(conn),
-        };
-        rows.map_err(Error::Source)
+        let (rows, took) = self
+            .source
+            .timed(|conn| match (&range.after, &range.upto) {
+                (None, None) => diesel::sql_query(&sql).load(conn),
+                (Some(a), None) | (None, Some(a)) => {
+                    diesel::sql_query(&sql).bind::<Text, _>(a).load(conn)
+                }
+                (Some(a), Some(b)) => diesel::sql_query(&sql)
+                    .bind::<Text, _>(a)
+                    .bind::<Text, _>(b)
+                    .load(conn),
+            })?;
+        self.last_read = took;
+        Ok(rows)
     }
 
     fn read_range(&mut self, t: &SourceTable, range: &Range) -> Result<Vec<(String, Hash)>> {
@@ -141,22 +148,10 @@ impl LegacySide {
     }
 
     /// Rows whose key is not text at all (NULL, a number, a BLOB): known
-    /// differences, listed once per table.
+    /// differences, listed once per table. Counted in paced rowid ranges.
     fn non_text_keys(&mut self, t: &SourceTable) -> Result<()> {
-        #[derive(QueryableByName)]
-        struct N {
-            #[diesel(sql_type = BigInt)]
-            n: i64,
-        }
-        let key = quote(t.table.primary_key());
-        let sql = format!(
-            "SELECT count(*) AS n FROM {} WHERE typeof({key}) != 'text'",
-            quote(&t.name)
-        );
-        let n: N = diesel::sql_query(sql)
-            .get_result(self.source.conn())
-            .map_err(Error::Source)?;
-        for _ in 0..n.n {
+        let counts = self.source.count_after(t, 0)?;
+        for _ in 0..counts.non_text_keys {
             self.unloadable.push(Unloadable {
                 key: None,
                 reason: "primary key is NULL or not text".into(),
@@ -236,5 +231,13 @@ impl Side for LegacySide {
 
     fn take_unloadable(&mut self) -> Vec<Unloadable> {
         std::mem::take(&mut self.unloadable)
+    }
+
+    fn last_read(&self) -> Option<Duration> {
+        Some(self.last_read)
+    }
+
+    fn longest_read(&self) -> Option<Duration> {
+        Some(self.source.longest_read())
     }
 }

@@ -19,13 +19,14 @@ mod postgres;
 mod side;
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chatmrpt_db_core::{PostgresConfig, Table};
 use serde::Serialize;
 
 use crate::convert::SourceZone;
 use crate::error::Result;
+use crate::pace::{DEFAULT_READ_BUDGET, millis};
 use legacy::LegacySide;
 use postgres::PgSide;
 use side::Side;
@@ -44,10 +45,14 @@ pub enum StoreRef {
 pub struct VerifyOptions {
     /// The zone of the SQLite side's naive timestamps (default UTC).
     pub source_timezone: SourceZone,
-    /// Keys per chunk (default 2,000).
+    /// Most keys per chunk (default 2,000); fewer while reading a chunk
+    /// would hold a SQLite file longer than `read_budget`.
     pub chunk_rows: usize,
     /// At most this many keys are listed per table and kind (all are counted).
     pub max_keys: usize,
+    /// About the longest one read may hold a SQLite side's file (default
+    /// [`DEFAULT_READ_BUDGET`]): the file may be live.
+    pub read_budget: Duration,
 }
 
 impl Default for VerifyOptions {
@@ -56,6 +61,7 @@ impl Default for VerifyOptions {
             source_timezone: SourceZone::UTC,
             chunk_rows: 2_000,
             max_keys: 10_000,
+            read_budget: DEFAULT_READ_BUDGET,
         }
     }
 }
@@ -136,6 +142,9 @@ pub struct VerifyReport {
     pub tables: Vec<TableReport>,
     /// Wall time, in milliseconds.
     pub elapsed_ms: u64,
+    /// The longest any one read held a SQLite side's file, in milliseconds
+    /// (`None` when neither side is a file).
+    pub longest_file_read_ms: Option<u64>,
 }
 
 impl VerifyReport {
@@ -183,7 +192,8 @@ pub fn verify_with(
     }
     Ok(VerifyReport {
         tables,
-        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        elapsed_ms: millis(started.elapsed()),
+        longest_file_read_ms: src.longest_read().max(tgt.longest_read()).map(millis),
     })
 }
 
@@ -194,7 +204,11 @@ fn open(
     known: &mut compare::Known,
 ) -> Result<Box<dyn Side>> {
     Ok(match store {
-        StoreRef::Sqlite(path) => Box::new(LegacySide::open(path, options.source_timezone)?),
+        StoreRef::Sqlite(path) => Box::new(LegacySide::open(
+            path,
+            options.source_timezone,
+            options.read_budget,
+        )?),
         StoreRef::Postgres(config) => {
             let mut side = PgSide::open(config, is_target)?;
             if is_target {

@@ -1,5 +1,7 @@
 //! One store seen by verify: boundaries, chunk digests, row digests.
 
+use std::time::Duration;
+
 use chatmrpt_db_core::Table;
 
 use super::canon::Hash;
@@ -44,5 +46,16 @@ pub(crate) trait Side {
     /// Rows of `table` that are known differences, found so far.
     fn take_unloadable(&mut self) -> Vec<Unloadable> {
         Vec::new()
+    }
+
+    /// For a file that may be live: how long the last chunk's read held it
+    /// (chunks are sized from this). `None` for a server.
+    fn last_read(&self) -> Option<Duration> {
+        None
+    }
+
+    /// For a file that may be live: the longest any read held it.
+    fn longest_read(&self) -> Option<Duration> {
+        None
     }
 }
