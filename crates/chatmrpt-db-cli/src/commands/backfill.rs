@@ -2,7 +2,10 @@
 //!
 //! Exit 0 when every row was loaded or quarantined and reported; 2 with a
 //! one-line cause otherwise. Safe to run again after a failure or a kill:
-//! it resumes after the last committed batch.
+//! it resumes after the last committed batch (`--rescan` reads every table
+//! again, for rows a live writer changed after they were copied). Reads of
+//! the source are paced (`--read-budget-ms`) so that the application still
+//! writing it is never kept waiting long.
 //!
 //! Test hook: `CHATMRPT_DB_BACKFILL_PAUSE_MS=N` sleeps N ms after each
 //! committed batch, so a test can kill the process mid-load.
@@ -53,6 +56,14 @@ pub struct BackfillArgs {
     /// The name progress is recorded under (default: the source's absolute path).
     #[arg(long, value_name = "LABEL")]
     pub source_label: Option<String>,
+    /// Read every table from its first row again instead of resuming: picks
+    /// up rows changed in place after an earlier run copied them.
+    #[arg(long)]
+    pub rescan: bool,
+    /// About the longest one read may hold the source file, so that the
+    /// application writing it is never kept waiting long.
+    #[arg(long, default_value_t = 25, value_name = "MS")]
+    pub read_budget_ms: u64,
 }
 
 /// Runs `backfill`.
@@ -74,6 +85,8 @@ fn execute(args: &BackfillArgs) -> Result<BackfillSummary, String> {
         source_timezone: zone,
         batch_rows: args.batch_rows,
         source_label: args.source_label.clone(),
+        read_budget: Duration::from_millis(args.read_budget_ms),
+        rescan: args.rescan,
         ..BackfillOptions::default()
     };
     let mut sink = CliSink::new(args.report.as_ref())?;
@@ -124,9 +137,10 @@ fn print_text(summary: &BackfillSummary) {
         );
     }
     println!(
-        "this run: {} rows read in {} ms",
+        "this run: {} rows read in {} ms; longest hold of the source file {} ms",
         summary.rows_read(),
-        summary.elapsed_ms
+        summary.elapsed_ms,
+        summary.longest_source_read_ms
     );
 }
 

@@ -50,6 +50,10 @@ pub struct VerifyArgs {
     /// Keys per compared chunk.
     #[arg(long, default_value_t = 2_000, value_name = "N")]
     pub chunk_rows: usize,
+    /// About the longest one read may hold a SQLite file (it may be live:
+    /// the application writing it waits while a read holds it).
+    #[arg(long, default_value_t = 25, value_name = "MS")]
+    pub read_budget_ms: u64,
     /// Do not record the result in a PostgreSQL target's verify_runs.
     #[arg(long)]
     pub no_record: bool,
@@ -64,6 +68,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
     let options = VerifyOptions {
         source_timezone: zone,
         chunk_rows: args.chunk_rows,
+        read_budget: std::time::Duration::from_millis(args.read_budget_ms),
         ..VerifyOptions::default()
     };
     let (source, target) = match (
@@ -160,7 +165,13 @@ fn print_text(report: &VerifyReport) {
     } else {
         "stores differ"
     };
-    println!("{verdict} ({} ms)", report.elapsed_ms);
+    match report.longest_file_read_ms {
+        Some(held) => println!(
+            "{verdict} ({} ms; longest hold of the SQLite file {held} ms)",
+            report.elapsed_ms
+        ),
+        None => println!("{verdict} ({} ms)", report.elapsed_ms),
+    }
 }
 
 fn print_keys(table: &str, what: &str, list: &KeyList) {
