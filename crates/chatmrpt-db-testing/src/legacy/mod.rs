@@ -40,6 +40,7 @@ mod ddl;
 mod duplicate;
 mod insert;
 mod insights;
+mod live;
 mod newer;
 mod plant;
 mod plants;
@@ -57,6 +58,7 @@ use diesel::connection::{Connection, SimpleConnection};
 use diesel::sqlite::SqliteConnection;
 
 pub use corrupt::{CorruptionSummary, Defect, Disposition, PlantedRow, write_corrupted_file};
+pub use live::{LiveReport, LiveWriter, committed_keys, live_llm_response, live_message_content};
 pub use release::Release;
 pub use summary::{FixtureSummary, TableSummary};
 
