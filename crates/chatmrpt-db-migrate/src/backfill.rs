@@ -38,10 +38,13 @@ pub struct BackfillOptions {
     /// [`DEFAULT_READ_BUDGET`]). The file may be live: in rollback-journal
     /// mode a writer that wants to commit waits for a reader to finish.
     pub read_budget: Duration,
-    /// Read every table from its first row again instead of resuming: picks
-    /// up rows a writer changed in place after an earlier run copied them
-    /// (`last_activity` touches). Safe: loading is idempotent and sessions
-    /// converge.
+    /// Read every table from its first row again instead of resuming:
+    /// brings sessions a live writer changed after an earlier run copied
+    /// them up to date (they converge: `last_activity` touches, moves).
+    /// Child rows are never overwritten (the legacy application never
+    /// changes one after writing it); one that differs is counted as
+    /// already present here and named by verify. Safe: loading is
+    /// idempotent.
     pub rescan: bool,
 }
 
@@ -95,10 +98,27 @@ pub fn backfill(
             .display()
             .to_string()
     });
+    let snapshot = src.snapshot(&schema.tables)?;
     let mut tables = Vec::new();
     for table in Table::ALL {
-        let summary = match schema.tables.iter().find(|t| t.table == table) {
-            Some(t) => load_table(&mut conn, &mut src, t, &label, options, progress)?,
+        let found = schema
+            .tables
+            .iter()
+            .zip(&snapshot)
+            .find(|(t, _)| t.table == table);
+        let summary = match found {
+            Some((t, last)) => {
+                // Sessions are parents only, and `INSERT OR REPLACE` moves
+                // a session to a new rowid on every request: they are read
+                // to the end, so a session that existed at the snapshot is
+                // seen wherever it moved.
+                let upto = if table == Table::Sessions {
+                    i64::MAX
+                } else {
+                    last.unwrap_or(i64::MIN)
+                };
+                load_table(&mut conn, &mut src, (t, upto), &label, options, progress)?
+            }
             None => absent(table),
         };
         check_balance(&summary)?;
@@ -130,6 +150,7 @@ fn absent(table: Table) -> TableSummary {
     TableSummary {
         table,
         in_source: false,
+        rows_after_snapshot: 0,
         missing_columns: Vec::new(),
         unknown_columns: Vec::new(),
         this_run: Counts::default(),
@@ -151,24 +172,29 @@ fn check_balance(summary: &TableSummary) -> Result<()> {
     Ok(())
 }
 
+/// Loads `t` from where the last run stopped up to rowid `upto` (its
+/// snapshot), then counts the rows written after it (left for the next run
+/// or for dual write).
 fn load_table(
     conn: &mut PgConnection,
     src: &mut Source,
-    t: &SourceTable,
+    (t, upto): (&SourceTable, i64),
     label: &str,
     options: &BackfillOptions,
     sink: &mut dyn ProgressSink,
 ) -> Result<TableSummary> {
     let start = resume_point(conn, src, t, label, options.rescan)?;
     let duplicates = src.duplicate_keys(t)?;
-    sink.table_started(t.table, src.count_after(t, start)?.rows);
+    let to_read = src.count_after(t, start)?.rows;
+    sink.table_started(t.table, to_read);
     let plan = TablePlan::new(label, t);
     let mut this_run = Counts::default();
+    let reader = &mut *src;
     std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = sync_channel(1);
         let zone = options.source_timezone;
         let duplicates = &duplicates;
-        scope.spawn(move || read_table(src, t, start, options, duplicates, zone, &tx));
+        scope.spawn(move || read_table(reader, t, (start, upto), options, duplicates, zone, &tx));
         for batch in rx {
             let (counts, events) = load_batch(conn, &plan, batch?).map_err(Error::Target)?;
             this_run.add(&counts);
@@ -181,9 +207,15 @@ fn load_table(
         .map_err(Error::Target)?
         .map(|p| p.counts())
         .unwrap_or_default();
+    let rows_after_snapshot = if upto == i64::MAX {
+        0
+    } else {
+        src.count_after(t, upto.max(start))?.rows
+    };
     Ok(TableSummary {
         table: t.table,
         in_source: true,
+        rows_after_snapshot,
         missing_columns: t.missing_columns.clone(),
         unknown_columns: t.unknown_columns.clone(),
         this_run,
@@ -216,6 +248,15 @@ fn resume_point(
     if found.as_ref().and_then(storable_key) == progress.last_key && found.is_some() {
         return Ok(progress.last_rowid);
     }
+    // The last row copied moved forward (`INSERT OR REPLACE` on a live
+    // file): rowids were not renumbered, resume.
+    if let Some(key) = &progress.last_key
+        && src
+            .rowid_of(t, key)?
+            .is_some_and(|at| at > progress.last_rowid)
+    {
+        return Ok(progress.last_rowid);
+    }
     tracing::warn!(
         table = t.table.name(),
         "source rowids changed since the last run; loading the table again"
@@ -224,12 +265,13 @@ fn resume_point(
     Ok(0)
 }
 
-/// The reader thread: reads, converts and encodes batches until the table
-/// ends, the loader hangs up, or reading fails (the error is sent on).
+/// The reader thread: reads, converts and encodes batches of the rows in
+/// `(after, upto]` until there are none left, the loader hangs up, or
+/// reading fails (the error is sent on).
 fn read_table(
     src: &mut Source,
     t: &SourceTable,
-    start: i64,
+    (start, upto): (i64, i64),
     options: &BackfillOptions,
     duplicates: &HashSet<Vec<u8>>,
     zone: SourceZone,
@@ -237,16 +279,19 @@ fn read_table(
 ) {
     let mut after = start;
     // A batch (one PostgreSQL transaction) is sized by rows and bytes; it
-    // is read in as many statements as the read budget needs. Start small:
-    // rows can be megabytes (LLM responses).
-    let mut pace = src.pace(FIRST_BATCH_ROWS, options.batch_rows);
+    // is read in as many statements as the read budget needs. Reads start
+    // small and never take more than about READ_BYTES of the heaviest rows
+    // seen: rows can be megabytes (LLM responses).
+    let mut pace = src.pace(FIRST_READ_ROWS, options.batch_rows);
+    let mut heaviest = 0_usize;
     let mut limit = options.batch_rows.min(FIRST_BATCH_ROWS);
     loop {
         let mut rows = Vec::new();
         let mut end = false;
         while rows.len() < limit {
-            let want = (limit - rows.len()).min(pace.limit());
-            let (mut part, took) = match src.read_batch(t, after, want) {
+            let by_bytes = (READ_BYTES / heaviest.max(1)).max(1);
+            let want = (limit - rows.len()).min(pace.limit()).min(by_bytes);
+            let (mut part, took) = match src.read_batch(t, (after, upto), want) {
                 Ok(read) => read,
                 Err(e) => {
                     let _ = tx.send(Err(e));
@@ -254,6 +299,7 @@ fn read_table(
                 }
             };
             pace.observe(part.len(), took);
+            heaviest = part.iter().map(row_weight).fold(heaviest, usize::max);
             end = part.len() < want;
             after = part.last().map_or(after, rowid);
             rows.append(&mut part);
@@ -264,11 +310,7 @@ fn read_table(
         if rows.is_empty() {
             return;
         }
-        let weight: usize = rows
-            .iter()
-            .flat_map(|r| &r.0)
-            .map(crate::value::LegacyValue::weight)
-            .sum();
+        let weight: usize = rows.iter().map(row_weight).sum();
         limit = next_limit(limit, weight, options);
         let batch = prepare(t, rows, duplicates, zone);
         if tx.send(Ok(batch)).is_err() || end {
@@ -277,8 +319,19 @@ fn read_table(
     }
 }
 
+/// About how many bytes of values one read of the source takes at most,
+/// judged by the heaviest row seen so far.
+const READ_BYTES: usize = 4 << 20;
+
+/// Rows the first read of a table takes, before its rows are weighed.
+const FIRST_READ_ROWS: usize = 16;
+
 /// Rows in the first batch of a table, before its row size is known.
 const FIRST_BATCH_ROWS: usize = 200;
+
+fn row_weight(row: &crate::value::SourceRow) -> usize {
+    row.0.iter().map(crate::value::LegacyValue::weight).sum()
+}
 
 /// Shrinks the next batch when this one outgrew the byte budget, grows it
 /// back (up to `batch_rows`) when it was well under.

@@ -29,9 +29,18 @@ pub enum Error {
         #[source]
         source: diesel::ConnectionError,
     },
-    /// Reading the source failed (a corrupt or locked file).
+    /// Reading the source failed (a corrupt file, say).
     #[error("reading the source failed")]
     Source(#[source] diesel::result::Error),
+    /// Writers kept the source file locked for longer than a read waits
+    /// (a read steps aside for a committing writer and tries again).
+    #[error("{}: still locked by its writers after {waited_s} s", path.display())]
+    SourceLocked {
+        /// The file.
+        path: PathBuf,
+        /// How long the read waited, in seconds.
+        waited_s: u64,
+    },
     /// The target store refused: unreachable, migrations failed, ...
     #[error(transparent)]
     Store(#[from] chatmrpt_db_core::Error),

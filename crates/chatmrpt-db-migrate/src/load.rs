@@ -178,3 +178,83 @@ fn synthesized_event(table: &str, id: String) -> ReportEvent {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        reason = "test: a panic is the failure report"
+    )]
+
+    use std::collections::HashSet;
+    use std::time::Duration;
+
+    use chatmrpt_db_core::{DatabaseUrl, PostgresConfig};
+    use chatmrpt_db_testing::legacy::{Release, write_legacy_file};
+    use chatmrpt_db_testing::pg::TestSchema;
+    use diesel::sql_types::Timestamptz;
+
+    use super::*;
+    use crate::convert::SourceZone;
+    use crate::source::Source;
+    use crate::value::{LegacyValue, SourceRow};
+
+    #[derive(QueryableByName)]
+    struct Activity {
+        #[diesel(sql_type = Timestamptz)]
+        last_activity: chrono::DateTime<chrono::Utc>,
+    }
+
+    /// A batch read from a live file in several statements can hold one
+    /// session twice: `INSERT OR REPLACE` moved it to a later rowid between
+    /// two reads. The batch loads (PostgreSQL's DO UPDATE may touch a row
+    /// once per statement), with the later version.
+    #[test]
+    fn a_session_twice_in_one_batch_loads_its_later_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("interactions.db");
+        write_legacy_file(&path, Release::NoteEra, 0.002, 7).unwrap();
+        let mut src = Source::open(&path, Duration::from_millis(25)).unwrap();
+        let schema = src.introspect().unwrap();
+        let t = schema
+            .tables
+            .iter()
+            .find(|t| t.table == Table::Sessions)
+            .unwrap();
+        let (mut rows, _) = src.read_batch(t, (0, i64::MAX), 100_000).unwrap();
+        let mut moved: SourceRow = rows[0].clone();
+        let key = match &moved.0[t.layout[0].unwrap()] {
+            LegacyValue::Text(k) => k.clone(),
+            other => panic!("unexpected key {other:?}"),
+        };
+        moved.0[0] = LegacyValue::Integer(rowid(rows.last().unwrap()) + 1);
+        let activity = t.layout[2].unwrap();
+        moved.0[activity] = LegacyValue::Text("2031-05-06 07:08:09.123456".into());
+        rows.push(moved);
+        let read = rows.len() as u64;
+        let batch = crate::prepare::prepare(t, rows, &HashSet::new(), SourceZone::UTC);
+
+        let pg = TestSchema::new();
+        let mut config = PostgresConfig::new(DatabaseUrl::new(pg.url()));
+        config.schema = pg.schema().to_owned();
+        let mut conn = crate::target::connect(&config, true).unwrap();
+        crate::target::prepare_for_load(&mut conn).unwrap();
+        let plan = TablePlan::new("twice", t);
+        let (counts, _) = load_batch(&mut conn, &plan, batch).unwrap();
+
+        assert_eq!(counts.read, read);
+        assert_eq!(counts.inserted, read - 1);
+        assert_eq!(counts.already_present, 1);
+        assert!(counts.is_balanced());
+        let row: Activity =
+            diesel::sql_query("SELECT last_activity FROM sessions WHERE session_id = $1")
+                .bind::<Text, _>(&key)
+                .get_result(&mut conn)
+                .unwrap();
+        assert_eq!(
+            row.last_activity.to_rfc3339(),
+            "2031-05-06T07:08:09.123456+00:00"
+        );
+    }
+}

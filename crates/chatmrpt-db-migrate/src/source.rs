@@ -152,7 +152,8 @@ impl Source {
     ///
     /// # Errors
     ///
-    /// [`Error::Source`], including a lock held past [`WAIT_FOR_WRITERS`].
+    /// [`Error::Source`]; [`Error::SourceLocked`] for a lock held past
+    /// [`WAIT_FOR_WRITERS`].
     pub(crate) fn timed<T>(
         &mut self,
         statement: impl FnMut(&mut SqliteConnection) -> QueryResult<T>,
@@ -182,7 +183,13 @@ impl Source {
             let started = Instant::now();
             match statement(&mut self.conn) {
                 Ok(out) => return Ok((out, started.elapsed())),
-                Err(e) if is_locked(&e) && waiting_since.elapsed() < WAIT_FOR_WRITERS => {
+                Err(e) if is_locked(&e) => {
+                    if waiting_since.elapsed() >= WAIT_FOR_WRITERS {
+                        return Err(Error::SourceLocked {
+                            path: self.path.clone(),
+                            waited_s: waiting_since.elapsed().as_secs(),
+                        });
+                    }
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(16));
                 }
@@ -309,22 +316,91 @@ impl Source {
     pub(crate) fn read_batch(
         &mut self,
         t: &SourceTable,
-        after_rowid: i64,
+        (after_rowid, upto_rowid): (i64, i64),
         limit: usize,
     ) -> Result<(Vec<SourceRow>, Duration)> {
         let rowid = quote(t.rowid);
         let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
         let sql = format!(
-            "SELECT {rowid}, {} FROM {} WHERE {rowid} > ?1 ORDER BY {rowid} LIMIT ?2",
+            "SELECT {rowid}, {} FROM {} WHERE {rowid} > ?1 AND {rowid} <= ?2 ORDER BY {rowid} LIMIT ?3",
             cols.join(", "),
             quote(&t.name)
         );
         self.timed(|conn| {
             diesel::sql_query(&sql)
                 .bind::<BigInt, _>(after_rowid)
+                .bind::<BigInt, _>(upto_rowid)
                 .bind::<BigInt, _>(as_limit(limit))
                 .load(conn)
         })
+    }
+
+    /// The last rowid of each table, read in one statement: one instant of
+    /// the file. A backfill copies each table up to its snapshot rowid, so
+    /// a child row it copies was written before the snapshot, and so was
+    /// its parent (the application writes the parent first), which is then
+    /// copied too: no child is refused for a parent that came later. A
+    /// table that was empty has `None`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Source`].
+    pub(crate) fn snapshot(&mut self, tables: &[SourceTable]) -> Result<Vec<Option<i64>>> {
+        #[derive(QueryableByName)]
+        struct Last {
+            #[diesel(sql_type = BigInt)]
+            i: i64,
+            #[diesel(sql_type = Nullable<BigInt>)]
+            last: Option<i64>,
+        }
+        if tables.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                format!(
+                    "SELECT {i} AS i, (SELECT max({}) FROM {}) AS last",
+                    quote(t.rowid),
+                    quote(&t.name)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let (rows, _) = self.timed(|conn| diesel::sql_query(&sql).load::<Last>(conn))?;
+        let mut out = vec![None; tables.len()];
+        for row in rows {
+            if let Some(slot) = usize::try_from(row.i).ok().and_then(|i| out.get_mut(i)) {
+                *slot = row.last;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The highest rowid at which `key` (text) is stored now, if any.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Source`].
+    pub(crate) fn rowid_of(&mut self, t: &SourceTable, key: &str) -> Result<Option<i64>> {
+        #[derive(QueryableByName)]
+        struct At {
+            #[diesel(sql_type = Nullable<BigInt>)]
+            at: Option<i64>,
+        }
+        let sql = format!(
+            "SELECT max({}) AS at FROM {} WHERE {} = ?1",
+            quote(t.rowid),
+            quote(&t.name),
+            quote(t.table.primary_key())
+        );
+        let (found, _) = self.timed(|conn| {
+            diesel::sql_query(&sql)
+                .bind::<Text, _>(key)
+                .get_result::<At>(conn)
+        })?;
+        Ok(found.at)
     }
 
     /// Rows after `after_rowid`, and how many of them have a key that is not
@@ -422,7 +498,7 @@ impl Source {
                 .execute(conn)
         })?;
         let copy = format!(
-            "INSERT INTO temp.chatmrpt_key_scan (r, k) SELECT {rowid}, CAST({key} AS BLOB) \
+            "INSERT OR IGNORE INTO temp.chatmrpt_key_scan (r, k) SELECT {rowid}, CAST({key} AS BLOB) \
              FROM main.{table} WHERE {rowid} > ?1 ORDER BY {rowid} LIMIT ?2"
         );
         let last = "SELECT count(*) AS n, max(r) AS last, 0 AS odd FROM \

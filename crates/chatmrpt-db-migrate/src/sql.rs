@@ -35,13 +35,22 @@ pub(crate) fn insert_from_stage(table: Table) -> String {
         .collect();
     let target = quote(table.name());
     let key = quote(table.primary_key());
-    let on_conflict = if table == Table::Sessions {
-        format!("DO UPDATE SET {}", session_merge().join(", "))
+    // Sessions converge with DO UPDATE, which may touch a row once per
+    // statement; a batch read from a live file in several statements can
+    // hold one session twice (`INSERT OR REPLACE` moved it to a later rowid
+    // between two reads): its latest version, the later row, is loaded and
+    // the earlier one counts as already present.
+    let (distinct, order, on_conflict) = if table == Table::Sessions {
+        (
+            format!("DISTINCT ON (s.{}) ", column(0)),
+            format!(" ORDER BY s.{}, s.seq DESC", column(0)),
+            format!("DO UPDATE SET {}", session_merge().join(", ")),
+        )
     } else {
-        "DO NOTHING".to_owned()
+        (String::new(), String::new(), "DO NOTHING".to_owned())
     };
     format!(
-        "WITH ins AS (INSERT INTO {target} AS t ({}) SELECT {} FROM pg_temp.backfill_stage s \
+        "WITH ins AS (INSERT INTO {target} AS t ({}) SELECT {distinct}{} FROM pg_temp.backfill_stage s{order} \
          ON CONFLICT ({key}) {on_conflict} RETURNING (xmax = 0) AS fresh) \
          SELECT count(*) FILTER (WHERE fresh) AS n FROM ins",
         names.join(", "),
@@ -122,6 +131,8 @@ mod tests {
         );
         assert!(sessions.contains("\"last_activity\" = GREATEST("));
         assert!(sessions.contains("s.c06::boolean"));
+        assert!(sessions.contains("SELECT DISTINCT ON (s.c00) "));
+        assert!(sessions.contains("ORDER BY s.c00, s.seq DESC ON CONFLICT"));
         let messages = insert_from_stage(Table::Messages);
         assert!(messages.contains("ON CONFLICT (\"message_id\") DO NOTHING"));
         assert!(messages.contains("s.c02::timestamptz"));

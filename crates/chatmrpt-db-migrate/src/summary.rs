@@ -52,6 +52,10 @@ pub struct TableSummary {
     pub table: Table,
     /// Whether the source has it.
     pub in_source: bool,
+    /// Rows written to the source after this run took its snapshot (the
+    /// source is live): not read by this run, left for the next run or for
+    /// dual write. Always 0 for sessions, which are read to the end.
+    pub rows_after_snapshot: u64,
     /// Target columns the source lacks (loaded as NULL).
     pub missing_columns: Vec<&'static str>,
     /// Source columns the target does not have (not loaded).

@@ -4,9 +4,13 @@
 //! The writer is a child process writing as the legacy application does,
 //! with a busy timeout of 100 ms: a write it could not make within that is
 //! dropped and counted, so zero dropped writes means no read of the backfill
-//! or of verify held the file for 100 ms. Rows written while the backfill
-//! ran are either copied whole (checked byte for byte) or left; a rescan
-//! once the writer stops leaves the stores equal.
+//! or of verify held the file for 100 ms (in rollback-journal mode; in WAL
+//! readers never block the writer, and the reads' own measure of their
+//! longest hold is checked instead, in both). Rows written while the
+//! backfill ran are either copied whole (checked byte for byte) or left,
+//! never quarantined or given a synthesized session; a rescan once the
+//! writer stops leaves the stores equal with no known difference on the
+//! writer's rows.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -23,6 +27,7 @@ use std::time::{Duration, Instant};
 use chatmrpt_db_migrate::{BackfillOptions, NoProgress, StoreRef, VerifyReport, backfill, verify};
 use chatmrpt_db_testing::legacy::{
     LiveReport, LiveWriter, Release, committed_keys, live_llm_response, live_message_content,
+    live_routing_text,
 };
 use chatmrpt_db_testing::pg::TestSchema;
 use common::*;
@@ -54,11 +59,20 @@ fn child(spec: &str) {
     println!("LIVE_REPORT {}", serde_json::to_string(&report).unwrap());
 }
 
-/// A running writer child.
+/// A running writer child (killed if the test fails before stopping it).
 struct Writer {
-    child: std::process::Child,
+    child: Option<std::process::Child>,
     stop: std::path::PathBuf,
     log: std::path::PathBuf,
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 impl Writer {
@@ -79,7 +93,11 @@ impl Writer {
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
-        let writer = Self { child, stop, log };
+        let writer = Self {
+            child: Some(child),
+            stop,
+            log,
+        };
         let deadline = Instant::now() + Duration::from_secs(60);
         while writer.committed("messages").len() < 20 {
             assert!(Instant::now() < deadline, "the writer did not start");
@@ -92,9 +110,9 @@ impl Writer {
         committed_keys(&self.log, table).unwrap_or_default()
     }
 
-    fn stop(self) -> LiveReport {
+    fn stop(mut self) -> LiveReport {
         std::fs::write(&self.stop, b"").unwrap();
-        let out = self.child.wait_with_output().unwrap();
+        let out = self.child.take().unwrap().wait_with_output().unwrap();
         assert!(out.status.success(), "the writer failed");
         let stdout = String::from_utf8(out.stdout).unwrap();
         let line = stdout
@@ -154,6 +172,7 @@ fn live_source(test: &str, wal: bool) {
         writer.committed("sessions"),
         writer.committed("messages"),
         writer.committed("llm_interactions"),
+        writer.committed("routing_decisions"),
     );
 
     // The backfill and verify run while the writer writes.
@@ -205,6 +224,14 @@ fn live_source(test: &str, wal: bool) {
     for (key, response) in &calls {
         assert_eq!(*response, live_llm_response(key), "llm call {key}");
     }
+    let routing = copied(
+        &mut pg,
+        "SELECT routing_id AS key, user_message AS text FROM routing_decisions WHERE routing_id LIKE $1",
+        prefix,
+    );
+    for (key, text) in &routing {
+        assert_eq!(*text, live_routing_text(key), "routing decision {key}");
+    }
     let sessions = copied(
         &mut pg,
         "SELECT session_id AS key, session_id AS text FROM sessions WHERE session_id LIKE $1",
@@ -220,6 +247,16 @@ fn live_source(test: &str, wal: bool) {
     for key in &before.2 {
         assert!(calls.contains_key(key), "llm call {key} not copied");
     }
+    for key in &before.3 {
+        assert!(
+            routing.contains_key(key),
+            "routing decision {key} not copied"
+        );
+    }
+    // Nothing the writer wrote was taken for an orphan or refused: a child
+    // written after its table's snapshot is left, with its parent.
+    assert_eq!(bookkept(&mut pg, prefix), (0, 0));
+    assert!(first.tables.iter().any(|t| t.rows_after_snapshot > 0));
     // The verify that ran alongside found differences only where the
     // writer wrote after the copy; the history agrees.
     for key in listed(&during) {
@@ -254,6 +291,27 @@ fn live_source(test: &str, wal: bool) {
     for key in &all {
         assert_eq!(messages.get(key), Some(&live_message_content(key)));
     }
+}
+
+/// Rows with keys starting with `prefix` in the backfill's quarantine and
+/// among its synthesized sessions.
+fn bookkept(conn: &mut PgConnection, prefix: &str) -> (u64, u64) {
+    let mut like = |sql: &str| {
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let n: N = diesel::sql_query(sql)
+            .bind::<Text, _>(format!("{prefix}%"))
+            .get_result(conn)
+            .unwrap();
+        u64::try_from(n.n).unwrap()
+    };
+    (
+        like("SELECT count(*) AS n FROM backfill_quarantine WHERE row_key LIKE $1"),
+        like("SELECT count(*) AS n FROM backfill_synthesized WHERE session_id LIKE $1"),
+    )
 }
 
 fn writer_log(path: &Path) -> std::path::PathBuf {

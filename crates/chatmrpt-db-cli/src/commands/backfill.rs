@@ -3,7 +3,7 @@
 //! Exit 0 when every row was loaded or quarantined and reported; 2 with a
 //! one-line cause otherwise. Safe to run again after a failure or a kill:
 //! it resumes after the last committed batch (`--rescan` reads every table
-//! again, for rows a live writer changed after they were copied). Reads of
+//! again, for sessions a live writer changed after they were copied). Reads of
 //! the source are paced (`--read-budget-ms`) so that the application still
 //! writing it is never kept waiting long.
 //!
@@ -56,8 +56,9 @@ pub struct BackfillArgs {
     /// The name progress is recorded under (default: the source's absolute path).
     #[arg(long, value_name = "LABEL")]
     pub source_label: Option<String>,
-    /// Read every table from its first row again instead of resuming: picks
-    /// up rows changed in place after an earlier run copied them.
+    /// Read every table from its first row again instead of resuming: brings
+    /// sessions changed after an earlier run copied them up to date (child
+    /// rows are never overwritten; verify names any that differ).
     #[arg(long)]
     pub rescan: bool,
     /// About the longest one read may hold the source file, so that the

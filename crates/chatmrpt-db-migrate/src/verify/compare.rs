@@ -53,24 +53,38 @@ pub(crate) fn table(
     let mut report = empty(table);
     let mut after: Option<String> = None;
     // A file side may be live: chunks are sized so that reading one holds
-    // the file about the read budget at most.
+    // the file about the read budget at most, and takes about READ_BYTES
+    // of the heaviest rows seen. Each file side bounds the chunk with its
+    // own n-th key, so no side reads more than n rows in one statement.
+    let files = (src.last_read().is_some(), tgt.last_read().is_some());
     let mut pace = Pace::new(FIRST_CHUNK_ROWS, options.chunk_rows, options.read_budget);
     loop {
-        let n = pace.limit();
-        let upto = match src.boundary(table, after.as_deref(), n)? {
-            Some(k) => Some(k),
-            None => tgt.boundary(table, after.as_deref(), n)?,
+        let n = if files.0 || files.1 {
+            let heaviest = [src.last_read(), tgt.last_read()]
+                .into_iter()
+                .flatten()
+                .map(|r| r.heaviest)
+                .max()
+                .unwrap_or(0);
+            pace.limit().min((READ_BYTES / heaviest.max(1)).max(1))
+        } else {
+            options.chunk_rows
         };
+        let mut upto = src.boundary(table, after.as_deref(), n)?;
+        if files.1 || upto.is_none() {
+            let theirs = tgt.boundary(table, after.as_deref(), n)?;
+            upto = match (upto, theirs) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
         let range = Range {
             after: after.clone(),
             upto: upto.clone(),
         };
         let (a, b) = (src.chunk(table, &range)?, tgt.chunk(table, &range)?);
-        if let Some(took) = src.last_read().max(tgt.last_read()) {
-            pace.observe(
-                usize::try_from(a.rows.max(b.rows)).unwrap_or(usize::MAX),
-                took,
-            );
+        for read in [src.last_read(), tgt.last_read()].into_iter().flatten() {
+            pace.observe(read.rows, read.took);
         }
         report.source_rows += a.rows;
         report.target_rows += b.rows;
@@ -107,8 +121,11 @@ pub(crate) fn table(
     Ok(Some(report))
 }
 
-/// Keys in a table's first chunk, before its row size is known.
-const FIRST_CHUNK_ROWS: usize = 200;
+/// Keys in a table's first chunk, before its rows are weighed.
+const FIRST_CHUNK_ROWS: usize = 16;
+
+/// About how many bytes of values one chunk read of a file takes at most.
+const READ_BYTES: usize = 4 << 20;
 
 fn empty(table: Table) -> TableReport {
     TableReport {

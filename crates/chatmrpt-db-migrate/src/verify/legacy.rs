@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use super::canon::{Hash, chunk_digest, row_digest};
-use super::side::{Chunk, Range, Side, Unloadable};
+use super::side::{Chunk, Range, ReadStat, Side, Unloadable};
 use crate::catalog::{self, quote};
 use crate::convert::{SourceZone, convert};
 use crate::error::Result;
@@ -28,8 +28,8 @@ pub(crate) struct LegacySide {
     /// The rows of the last chunk read, reused when that chunk differs.
     cached: Option<CachedChunk>,
     unloadable: Vec<Unloadable>,
-    /// How long the last chunk's read held the file.
-    last_read: Duration,
+    /// The last chunk's read of the file, and the heaviest row of the table.
+    last_read: ReadStat,
 }
 
 impl LegacySide {
@@ -48,7 +48,7 @@ impl LegacySide {
             zone,
             cached: None,
             unloadable: Vec::new(),
-            last_read: Duration::ZERO,
+            last_read: ReadStat::default(),
         })
     }
 
@@ -86,7 +86,12 @@ impl LegacySide {
                     .bind::<Text, _>(b)
                     .load(conn),
             })?;
-        self.last_read = took;
+        self.last_read.took = took;
+        self.last_read.rows = rows.len();
+        self.last_read.heaviest = rows
+            .iter()
+            .map(|r: &SourceRow| r.0.iter().map(LegacyValue::weight).sum::<usize>())
+            .fold(self.last_read.heaviest, usize::max);
         Ok(rows)
     }
 
@@ -166,6 +171,7 @@ impl Side for LegacySide {
         let Some(t) = self.table(table) else {
             return Ok(false);
         };
+        self.last_read = ReadStat::default();
         self.non_text_keys(&t)?;
         Ok(true)
     }
@@ -233,7 +239,7 @@ impl Side for LegacySide {
         std::mem::take(&mut self.unloadable)
     }
 
-    fn last_read(&self) -> Option<Duration> {
+    fn last_read(&self) -> Option<ReadStat> {
         Some(self.last_read)
     }
 

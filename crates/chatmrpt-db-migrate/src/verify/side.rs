@@ -29,6 +29,15 @@ pub(crate) struct Unloadable {
     pub reason: String,
 }
 
+/// One read of a file side: how long it held the file, how many rows it
+/// read, and the heaviest row (bytes of values) seen in the table so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ReadStat {
+    pub took: Duration,
+    pub rows: usize,
+    pub heaviest: usize,
+}
+
 /// A store being compared.
 pub(crate) trait Side {
     /// Whether the store has `table` at all.
@@ -48,9 +57,9 @@ pub(crate) trait Side {
         Vec::new()
     }
 
-    /// For a file that may be live: how long the last chunk's read held it
-    /// (chunks are sized from this). `None` for a server.
-    fn last_read(&self) -> Option<Duration> {
+    /// For a file that may be live: what the last chunk's read of it was
+    /// like (chunks are sized from this). `None` for a server.
+    fn last_read(&self) -> Option<ReadStat> {
         None
     }
 

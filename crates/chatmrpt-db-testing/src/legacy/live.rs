@@ -4,9 +4,11 @@
 //! Writes the way the Flask application does: a new connection per write,
 //! no PRAGMA but the busy timeout, one row per write, `str(datetime.now())`
 //! text times. Per request: `INSERT OR REPLACE` of a new session, a message
-//! for it, a touch of its `last_activity`, `INSERT OR REPLACE` of an earlier
-//! session (its row moves to a new rowid, as every request moves it in the
-//! application), and every few requests an LLM call with a long response.
+//! for it, the routing decision for that message (a child of the message),
+//! a touch of the session's `last_activity`, `INSERT OR REPLACE` of an
+//! earlier session (its row moves to a new rowid, as every request moves it
+//! in the application), and every few requests an LLM call whose response
+//! is anything from 1 KB to about 300 KB.
 //! Unlike the application, the re-upsert keeps the session's first
 //! `start_time`, so that the file's end state is one a backfill can equal
 //! (the library keeps the earliest start; see the legacy-schema notes). A write that cannot get the lock within the
@@ -68,9 +70,18 @@ pub fn live_message_content(key: &str) -> String {
     format!("live message {key}: {}", "é mosquito net ".repeat(40))
 }
 
-/// The LLM response written for `key` (about 24 KB).
+/// The LLM response written for `key` (1 KB to about 300 KB, by key).
 pub fn live_llm_response(key: &str) -> String {
-    format!("response to {key}: {}", "ward risk ranking ".repeat(1_300))
+    let n = key.bytes().map(usize::from).sum::<usize>() % 17;
+    format!(
+        "response to {key}: {}",
+        "ward risk ranking ".repeat(60 << (n % 9))
+    )
+}
+
+/// The user message of the routing decision written for `key`.
+pub fn live_routing_text(key: &str) -> String {
+    format!("routing {key}: what are the top risk wards in Kano?")
 }
 
 /// One write outcome.
@@ -120,6 +131,20 @@ impl LiveWriter {
                 .bind::<Text, _>(&session)
                 .bind::<Text, _>(&at)
                 .bind::<Text, _>(&content)
+                .execute(c)
+            })?;
+            let routing = format!("{}-routing-{request:07}", self.prefix);
+            let text = live_routing_text(&routing);
+            let at = now();
+            self.write(&mut log, &mut report, "routing_decisions", &routing, |c| {
+                sql_query(
+                    "INSERT INTO routing_decisions (routing_id, message_id, session_id, timestamp, user_message, routing_decision, routing_method, keywords_matched, confidence) VALUES (?, ?, ?, ?, ?, 'tools', 'keywords', '[\"risk\"]', 0.9)",
+                )
+                .bind::<Text, _>(&routing)
+                .bind::<Text, _>(&message)
+                .bind::<Text, _>(&session)
+                .bind::<Text, _>(&at)
+                .bind::<Text, _>(&text)
                 .execute(c)
             })?;
             let at = now();
@@ -223,13 +248,16 @@ fn connect(path: &Path) -> Result<SqliteConnection, FixtureError> {
 }
 
 /// Committed keys of `table` in a live writer's log, in the order written
-/// (`touch` lines list the session touched).
+/// (`touch` lines list the session touched). A last line still being
+/// written is left out.
 ///
 /// # Errors
 ///
 /// The log cannot be read.
 pub fn committed_keys(log: &Path, table: &str) -> std::io::Result<Vec<String>> {
-    Ok(std::fs::read_to_string(log)?
+    let text = std::fs::read_to_string(log)?;
+    let whole = text.rfind('\n').map_or("", |end| &text[..end]);
+    Ok(whole
         .lines()
         .filter_map(|line| {
             let mut parts = line.split(' ');

@@ -58,7 +58,10 @@ use diesel::connection::{Connection, SimpleConnection};
 use diesel::sqlite::SqliteConnection;
 
 pub use corrupt::{CorruptionSummary, Defect, Disposition, PlantedRow, write_corrupted_file};
-pub use live::{LiveReport, LiveWriter, committed_keys, live_llm_response, live_message_content};
+pub use live::{
+    LiveReport, LiveWriter, committed_keys, live_llm_response, live_message_content,
+    live_routing_text,
+};
 pub use release::Release;
 pub use summary::{FixtureSummary, TableSummary};
 
