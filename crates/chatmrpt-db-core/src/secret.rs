@@ -53,25 +53,31 @@ pub fn redact(text: &str) -> String {
 }
 
 /// `scheme://user:secret@host` -> `scheme://user:***@host`, for every URI in the text.
+///
+/// libpq takes the user information to run up to an `@` met before the
+/// first `/`, whatever comes between (a `?` or `#` in a password is not
+/// special to it), so the search for the `@` stops only at `/` or at what
+/// ends a URI inside other text (whitespace, a quote). The last such `@`
+/// is taken: hiding too much is the safe side.
 fn redact_userinfo(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(pos) = rest.find("://") {
         let (head, tail) = rest.split_at(pos + 3);
         out.push_str(head);
-        let authority_end = tail
-            .find(['/', '?', '#', ' ', '\'', '"'])
+        let end = tail
+            .find(|c: char| c == '/' || c == '\'' || c == '"' || c.is_whitespace())
             .unwrap_or(tail.len());
-        let authority = &tail[..authority_end];
-        match (authority.rfind('@'), authority.find(':')) {
+        let segment = &tail[..end];
+        match (segment.rfind('@'), segment.find(':')) {
             (Some(at), Some(colon)) if colon < at => {
-                out.push_str(&authority[..=colon]);
+                out.push_str(&segment[..=colon]);
                 out.push_str("***");
-                out.push_str(&authority[at..]);
+                out.push_str(&segment[at..]);
             }
-            _ => out.push_str(authority),
+            _ => out.push_str(segment),
         }
-        rest = &tail[authority_end..];
+        rest = &tail[end..];
     }
     out.push_str(rest);
     out
@@ -168,6 +174,26 @@ mod tests {
         ] {
             assert_eq!(redact(s), s);
         }
+    }
+
+    #[test]
+    fn passwords_holding_uri_delimiters_are_hidden() {
+        // libpq reads user:password up to the `@`, `?` and `#` included.
+        for (url, secret) in [
+            ("postgres://app:pa?ss@db/chat", "pa?ss"),
+            ("postgres://app:pa#ss@db:5432/chat?sslmode=require", "pa#ss"),
+            ("postgresql://app:p@ss@db/chat", "p@ss"),
+            ("postgres://app:x?y#z@db?sslmode=verify-full", "x?y#z"),
+        ] {
+            let shown = redact(url);
+            assert!(!shown.contains(secret), "{shown}");
+            assert!(shown.starts_with("postgres"), "{shown}");
+            assert!(shown.contains("app:***@"), "{shown}");
+        }
+        assert_eq!(
+            redact("postgres://app:pa?ss@db/chat?sslmode=require"),
+            "postgres://app:***@db/chat?sslmode=require"
+        );
     }
 
     #[test]
