@@ -15,6 +15,8 @@
     reason = "test helpers: a panic is the failure report"
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -27,6 +29,7 @@ use chatmrpt_db_migrate::records;
 use chatmrpt_db_migrate::verify::StoreRef;
 use chatmrpt_db_testing::legacy::write_corrupted_file;
 use chatmrpt_db_testing::pg::TestSchema;
+use common::text;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text};
@@ -37,21 +40,11 @@ const DOWN: &str = "postgres://postgres:hunter2@127.0.0.1:1/down?connect_timeout
 
 /// `chatmrpt-db ARGS` in `dir`, with only the schema taken from the environment.
 fn cli(args: &[&str], dir: &Path, schema: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chatmrpt-db"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("CHATMRPT_DB_BACKEND")
-        .env_remove("CHATMRPT_DB_POSTGRES_URL")
-        .env_remove("CHATMRPT_DB_STAGE")
+    common::command(args, dir)
         .env("CHATMRPT_DB_POSTGRES_SCHEMA", schema)
         .env("CHATMRPT_DB_POSTGRES_CONNECT_TIMEOUT_S", "1")
         .output()
         .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn ok(out: &Output) {
