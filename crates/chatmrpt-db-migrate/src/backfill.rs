@@ -15,7 +15,7 @@ use crate::bookkeeping;
 use crate::convert::SourceZone;
 use crate::error::{Error, Result};
 use crate::load::{TablePlan, load_batch};
-use crate::pace::{DEFAULT_READ_BUDGET, millis};
+use crate::pace::{DEFAULT_READ_BUDGET, FIRST_READ_ROWS, millis, rows_within_bytes};
 use crate::prepare::{Batch, prepare, rowid, storable_key};
 use crate::source::{Source, SourceSchema, SourceTable};
 use crate::summary::{BackfillSummary, Counts, ProgressSink, TableSummary};
@@ -184,8 +184,7 @@ fn load_table(
     sink: &mut dyn ProgressSink,
 ) -> Result<TableSummary> {
     let start = resume_point(conn, src, t, label, options.rescan)?;
-    let duplicates = src.duplicate_keys(t)?;
-    let to_read = src.count_after(t, start)?.rows;
+    let (duplicates, to_read) = src.duplicate_keys(t, start)?;
     sink.table_started(t.table, to_read);
     let plan = TablePlan::new(label, t);
     let mut this_run = Counts::default();
@@ -280,8 +279,8 @@ fn read_table(
     let mut after = start;
     // A batch (one PostgreSQL transaction) is sized by rows and bytes; it
     // is read in as many statements as the read budget needs. Reads start
-    // small and never take more than about READ_BYTES of the heaviest rows
-    // seen: rows can be megabytes (LLM responses).
+    // small and take only a few of the heaviest rows seen: rows can be
+    // megabytes (LLM responses).
     let mut pace = src.pace(FIRST_READ_ROWS, options.batch_rows);
     let mut heaviest = 0_usize;
     let mut limit = options.batch_rows.min(FIRST_BATCH_ROWS);
@@ -289,8 +288,9 @@ fn read_table(
         let mut rows = Vec::new();
         let mut end = false;
         while rows.len() < limit {
-            let by_bytes = (READ_BYTES / heaviest.max(1)).max(1);
-            let want = (limit - rows.len()).min(pace.limit()).min(by_bytes);
+            let want = (limit - rows.len())
+                .min(pace.limit())
+                .min(rows_within_bytes(heaviest));
             let (mut part, took) = match src.read_batch(t, (after, upto), want) {
                 Ok(read) => read,
                 Err(e) => {
@@ -318,13 +318,6 @@ fn read_table(
         }
     }
 }
-
-/// About how many bytes of values one read of the source takes at most,
-/// judged by the heaviest row seen so far.
-const READ_BYTES: usize = 4 << 20;
-
-/// Rows the first read of a table takes, before its rows are weighed.
-const FIRST_READ_ROWS: usize = 16;
 
 /// Rows in the first batch of a table, before its row size is known.
 const FIRST_BATCH_ROWS: usize = 200;

@@ -17,6 +17,18 @@ use std::time::Duration;
 /// slow read on a busy machine and SQLite's busy-handler sleeps.
 pub const DEFAULT_READ_BUDGET: Duration = Duration::from_millis(25);
 
+/// Rows the first read of a table takes, before its rows are weighed.
+pub(crate) const FIRST_READ_ROWS: usize = 16;
+
+/// About how many bytes of values one read takes at most, judged by the
+/// heaviest row seen so far in the table.
+const READ_BYTES: usize = 4 << 20;
+
+/// Rows of up to `heaviest` bytes that fit in one read's byte allowance.
+pub(crate) fn rows_within_bytes(heaviest: usize) -> usize {
+    (READ_BYTES / heaviest.max(1)).max(1)
+}
+
 /// The share of the budget a read aims at.
 const AIM: f64 = 0.4;
 
@@ -105,6 +117,13 @@ mod tests {
         let mut pace = Pace::new(100, 10_000, 25 * MS);
         pace.observe(100, 10_000 * MS);
         assert_eq!(pace.limit(), 1);
+    }
+
+    #[test]
+    fn heavy_rows_are_read_a_few_at_a_time() {
+        assert_eq!(rows_within_bytes(0), 4 << 20);
+        assert_eq!(rows_within_bytes(1 << 20), 4);
+        assert_eq!(rows_within_bytes(usize::MAX), 1);
     }
 
     #[test]

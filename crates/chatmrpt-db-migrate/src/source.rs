@@ -306,9 +306,9 @@ impl Source {
         }))
     }
 
-    /// Up to `limit` rows after `after_rowid`, in rowid order: the rowid,
-    /// then every column of the file's table; and how long the read held
-    /// the file.
+    /// Up to `limit` rows with a rowid in `(after_rowid, upto_rowid]`, in
+    /// rowid order: the rowid, then every column of the file's table; and
+    /// how long the read held the file.
     ///
     /// # Errors
     ///
@@ -486,10 +486,17 @@ impl Source {
     /// while the walk runs), so each candidate is confirmed by looking up
     /// the rowids it was seen at, in one statement: one instant of the file.
     ///
+    /// The same walk counts the rows after `after_rowid` (what is left to
+    /// read, for progress), so the table is walked once.
+    ///
     /// # Errors
     ///
     /// [`Error::Source`].
-    pub(crate) fn duplicate_keys(&mut self, t: &SourceTable) -> Result<HashSet<Vec<u8>>> {
+    pub(crate) fn duplicate_keys(
+        &mut self,
+        t: &SourceTable,
+        after_rowid: i64,
+    ) -> Result<(HashSet<Vec<u8>>, u64)> {
         let key = quote(t.table.primary_key());
         let (table, rowid) = (quote(&t.name), quote(t.rowid));
         self.private(|conn| {
@@ -538,8 +545,15 @@ impl Source {
                 out.insert(candidate.k);
             }
         }
-        self.private(|conn| diesel::sql_query("DROP TABLE temp.chatmrpt_key_scan").execute(conn))?;
-        Ok(out)
+        let left = self.private(|conn| {
+            let left =
+                diesel::sql_query("SELECT count(*) AS n FROM temp.chatmrpt_key_scan WHERE r > ?1")
+                    .bind::<BigInt, _>(after_rowid)
+                    .get_result::<Count>(conn)?;
+            diesel::sql_query("DROP TABLE temp.chatmrpt_key_scan").execute(conn)?;
+            Ok(left)
+        })?;
+        Ok((out, u64::try_from(left.n).unwrap_or(0)))
     }
 
     fn not_a_log(&self, reason: &str) -> Error {

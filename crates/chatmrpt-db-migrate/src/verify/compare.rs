@@ -9,7 +9,7 @@ use super::canon::Hash;
 use super::side::{Range, Side};
 use super::{KeyList, KnownDifference, KnownKind, TableReport, VerifyOptions};
 use crate::error::Result;
-use crate::pace::Pace;
+use crate::pace::{FIRST_READ_ROWS, Pace, rows_within_bytes};
 
 /// The target's record of expected differences.
 #[derive(Debug, Default)]
@@ -53,11 +53,11 @@ pub(crate) fn table(
     let mut report = empty(table);
     let mut after: Option<String> = None;
     // A file side may be live: chunks are sized so that reading one holds
-    // the file about the read budget at most, and takes about READ_BYTES
-    // of the heaviest rows seen. Each file side bounds the chunk with its
+    // the file about the read budget at most, and takes only a few of the
+    // heaviest rows seen. Each file side bounds the chunk with its
     // own n-th key, so no side reads more than n rows in one statement.
     let files = (src.last_read().is_some(), tgt.last_read().is_some());
-    let mut pace = Pace::new(FIRST_CHUNK_ROWS, options.chunk_rows, options.read_budget);
+    let mut pace = Pace::new(FIRST_READ_ROWS, options.chunk_rows, options.read_budget);
     loop {
         let n = if files.0 || files.1 {
             let heaviest = [src.last_read(), tgt.last_read()]
@@ -66,7 +66,7 @@ pub(crate) fn table(
                 .map(|r| r.heaviest)
                 .max()
                 .unwrap_or(0);
-            pace.limit().min((READ_BYTES / heaviest.max(1)).max(1))
+            pace.limit().min(rows_within_bytes(heaviest))
         } else {
             options.chunk_rows
         };
@@ -120,12 +120,6 @@ pub(crate) fn table(
         }));
     Ok(Some(report))
 }
-
-/// Keys in a table's first chunk, before its rows are weighed.
-const FIRST_CHUNK_ROWS: usize = 16;
-
-/// About how many bytes of values one chunk read of a file takes at most.
-const READ_BYTES: usize = 4 << 20;
 
 fn empty(table: Table) -> TableReport {
     TableReport {
