@@ -8,6 +8,7 @@
 mod common;
 
 use chatmrpt_db_core::Table;
+use chatmrpt_db_migrate::records;
 use chatmrpt_db_migrate::verify::{StoreRef, VerifyOptions, verify_with};
 use chatmrpt_db_testing::legacy::Release;
 use chatmrpt_db_testing::pg::TestSchema;
@@ -70,13 +71,16 @@ fn an_altered_a_deleted_and_an_added_row_are_named_by_key() {
     .unwrap();
     assert!(!report.is_equal());
     let table = |t: Table| report.tables.iter().find(|r| r.table == t).unwrap();
-    assert_eq!(table(Table::Messages).differing.keys, vec![altered]);
+    assert_eq!(table(Table::Messages).differing.keys, vec![altered.clone()]);
     assert_eq!(
         table(Table::Messages).extra.keys,
         vec!["zz-added".to_owned()]
     );
     assert!(table(Table::Messages).missing.keys.is_empty());
-    assert_eq!(table(Table::LlmInteractions).missing.keys, vec![deleted]);
+    assert_eq!(
+        table(Table::LlmInteractions).missing.keys,
+        vec![deleted.clone()]
+    );
     let sessions = table(Table::Sessions);
     assert!(sessions.is_equal() && sessions.chunks > 10 && sessions.chunks_differing == 0);
     assert!(table(Table::LlmInteractions).differing.count <= 1);
@@ -86,6 +90,23 @@ fn an_altered_a_deleted_and_an_added_row_are_named_by_key() {
             "{}: only the chunks with a change are read",
             t.table
         );
+    }
+
+    // Recorded for the status page: the figures, never the keys.
+    records::record_verify_run(&mut conn, "postgres://u:pa?ss@h/db", &report).unwrap();
+    let run = records::last_verify_run(&mut conn).unwrap().unwrap();
+    assert!(!run.equal);
+    assert_eq!(run.source, "postgres://u:***@h/db");
+    let messages = run.tables.iter().find(|t| t.table == "messages").unwrap();
+    assert_eq!(
+        (messages.differing, messages.extra, messages.missing),
+        (1, 1, 0)
+    );
+    let stored: Id = diesel::sql_query("SELECT tables::text AS id FROM verify_runs")
+        .get_result(&mut conn)
+        .unwrap();
+    for key in [&altered, &deleted, &"zz-added".to_owned()] {
+        assert!(!stored.id.contains(key.as_str()), "{key} was recorded");
     }
 }
 
