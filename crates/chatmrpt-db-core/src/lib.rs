@@ -14,7 +14,7 @@
 //!
 //! Every write is validated here ([`validate`]) before a backend sees it, so
 //! SQLite and PostgreSQL can never disagree about what was accepted: a NUL
-//! byte in text, a malformed id, a negative size or a non-finite number is an
+//! byte in text, a malformed id, a negative size or NaN is an
 //! [`Error::InvalidInput`] naming the field. Timestamps are normalised to
 //! whole microseconds ([`Timestamp`]).
 
@@ -23,6 +23,7 @@ pub mod error;
 pub mod ids;
 pub mod json;
 pub mod model;
+pub mod number;
 pub mod outbox;
 pub mod repo;
 pub mod scan;

@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::ids::SessionId;
 use crate::model::{
-    AlgorithmDecision, AnalysisEvent, AnalysisStep, Anomaly, ArenaBattle, ArenaTrainingExport,
+    AlgorithmDecision, AnalysisEvent, AnalysisStep, Anomaly, ArenaBattle, ArenaBattleUpdate,
+    ArenaTrainingExport,
     Calculation, ErrorEntry, Explanation, FileUpload, LlmInteraction, Message, RoutingDecision,
     SessionStart, VariableRelationship, VisualizationMetadata, WardRanking,
 };
@@ -70,6 +71,8 @@ pub enum WriteOp {
     RoutingDecision(RoutingDecision),
     /// [`crate::ArenaRepository::log_arena_battle`].
     ArenaBattle(ArenaBattle),
+    /// [`crate::ArenaRepository::update_arena_battle`].
+    ArenaBattleUpdate(ArenaBattleUpdate),
     /// [`crate::ArenaRepository::log_training_export`].
     TrainingExport(ArenaTrainingExport),
 }
@@ -98,6 +101,7 @@ impl WriteOp {
             WriteOp::Explanation(_) => "explanation",
             WriteOp::RoutingDecision(_) => "routing_decision",
             WriteOp::ArenaBattle(_) => "arena_battle",
+            WriteOp::ArenaBattleUpdate(_) => "arena_battle_update",
             WriteOp::TrainingExport(_) => "training_export",
         }
     }
@@ -125,6 +129,7 @@ impl WriteOp {
             WriteOp::Explanation(e) => e.explanation_id.as_str(),
             WriteOp::RoutingDecision(r) => r.routing_id.as_str(),
             WriteOp::ArenaBattle(b) => b.battle_id.as_str(),
+            WriteOp::ArenaBattleUpdate(u) => u.battle_id.as_str(),
             WriteOp::TrainingExport(e) => e.export_id.as_str(),
         }
     }
@@ -152,6 +157,7 @@ impl WriteOp {
             WriteOp::Explanation(e) => e.session_id.as_ref(),
             WriteOp::RoutingDecision(r) => r.session_id.as_ref(),
             WriteOp::ArenaBattle(b) => b.session_id.as_ref(),
+            WriteOp::ArenaBattleUpdate(u) => u.session_id.as_ref(),
             WriteOp::TrainingExport(_) => None,
         }
     }
@@ -192,6 +198,7 @@ impl WriteOp {
             WriteOp::Explanation(e) => store.log_explanation(e),
             WriteOp::RoutingDecision(r) => store.log_routing_decision(r),
             WriteOp::ArenaBattle(b) => store.log_arena_battle(b),
+            WriteOp::ArenaBattleUpdate(u) => store.update_arena_battle(u),
             WriteOp::TrainingExport(e) => store.log_training_export(e),
         }
     }

@@ -29,7 +29,7 @@ use crate::Table;
 use crate::error::Result;
 use crate::ids::SessionId;
 use crate::model::{
-    AlgorithmDecision, AnalysisEvent, AnalysisStep, AnalysisStepDetail, Anomaly, ArenaBattle,
+    AlgorithmDecision, AnalysisEvent, AnalysisStep, AnalysisStepDetail, Anomaly, ArenaBattle, ArenaBattleUpdate,
     ArenaTrainingExport, Calculation, ErrorEntry, Explanation, ExplanationFilter, FileUpload,
     LlmInteraction, Message, Page, RoutingDecision, Session, SessionStart, VariableRelationship,
     VisualizationFilter, VisualizationMetadata, WardRanking,
@@ -360,6 +360,16 @@ pub trait ArenaRepository {
     ///
     /// The store's failure.
     fn list_arena_battles(&self, session: &SessionId) -> Result<Vec<ArenaBattle>>;
+
+    /// Changes a stored battle: every field the update gives replaces the
+    /// stored one, the others stay (the second half of the legacy upsert).
+    /// An update that gives no field changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// `NotFound` when the battle is unknown, `InvalidInput`, or the
+    /// store's failure.
+    fn update_arena_battle(&self, update: &ArenaBattleUpdate) -> Result<()>;
 
     /// Stores a training export record.
     ///

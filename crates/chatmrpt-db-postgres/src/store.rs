@@ -133,6 +133,64 @@ impl PgStore {
         Ok(applied)
     }
 
+    /// The embedded migrations not yet applied to this schema, oldest
+    /// first, read with plain `SELECT`s: unlike diesel's harness (which
+    /// creates its bookkeeping table first), this needs no DDL right, so a
+    /// runtime role can ask whether the schema is current.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`], or [`Error::Migration`] when the bookkeeping
+    /// cannot be read (e.g. the role may not read it).
+    pub fn pending_migrations(&self) -> Result<Vec<String>> {
+        use diesel::sql_types::{Bool, Text};
+        use diesel::migration::MigrationSource;
+
+        #[derive(QueryableByName)]
+        struct Exists {
+            #[diesel(sql_type = Bool)]
+            exists: bool,
+        }
+        #[derive(QueryableByName)]
+        struct Version {
+            #[diesel(sql_type = Text)]
+            version: String,
+        }
+        let failed = |e: diesel::result::Error| Error::Migration {
+            store: STORE,
+            source: Box::new(e),
+        };
+        let mut conn = self.connection()?;
+        let table: Exists = diesel::sql_query(
+            "SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS exists",
+        )
+        .get_result(&mut conn)
+        .map_err(failed)?;
+        let applied: Vec<String> = if table.exists {
+            diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+                .load::<Version>(&mut conn)
+                .map_err(failed)?
+                .into_iter()
+                .map(|v| v.version)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let embedded = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).map_err(|source| {
+            Error::Migration {
+                store: STORE,
+                source,
+            }
+        })?;
+        let mut pending: Vec<String> = embedded
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .filter(|v| !applied.contains(v))
+            .collect();
+        pending.sort();
+        Ok(pending)
+    }
+
     /// Reverts every applied migration, newest first (tests and tooling).
     ///
     /// # Errors

@@ -18,13 +18,17 @@
 //! should not care which database answers. Opening never migrates: call
 //! [`Store::run_migrations`] (or `chatmrpt-db migrate`) explicitly.
 
+pub mod app;
 mod open;
 
 pub use chatmrpt_db_core::*;
-pub use chatmrpt_db_dual::{DualOptions, DualStore, ReplayReport, Routing, Side, StageRequest};
+pub use chatmrpt_db_dual::{
+    CounterSnapshot, DualOptions, DualStore, ReplayReport, Routing, Side, StageRequest,
+};
 pub use chatmrpt_db_postgres::PgStore;
 pub use chatmrpt_db_postgres::grants;
 pub use chatmrpt_db_sqlite::SqliteStore;
 /// Bringing the legacy application's `interactions.db` under management.
 pub use chatmrpt_db_sqlite::adopt;
+pub use app::{AppOptions, AppStart, prepare_for_app};
 pub use open::{AppDualStore, Store};

@@ -140,3 +140,44 @@ fn dual_stage_defaults_to_off_and_reads_env() {
     let config = load(None, &[("CHATMRPT_DB_STAGE", "shadow")]).unwrap();
     assert_eq!(config.dual.stage, Stage::Shadow);
 }
+
+fn load_app(toml: Option<&str>, db_path: Option<&str>, env: &[(&str, &str)]) -> Result<Config> {
+    let env: HashMap<String, String> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let dir = tempfile_dir();
+    let file = toml.map(|t| {
+        let path = dir.join("chatmrpt-db.toml");
+        std::fs::write(&path, t).unwrap();
+        path
+    });
+    Config::load_for_app_with(file.as_deref(), db_path.map(Path::new), |k| {
+        env.get(k).cloned()
+    })
+}
+
+#[test]
+fn the_application_defaults_to_its_legacy_file_and_small_pools() {
+    let config = load_app(None, None, &[("DATABASE_URL", "postgres://h/d")]).unwrap();
+    assert_eq!(config.sqlite.path, PathBuf::from(APP_SQLITE_PATH));
+    assert_eq!(config.sqlite.pool_size, APP_POOL_SIZE);
+    assert_eq!(config.postgres.unwrap().pool_size, APP_POOL_SIZE);
+}
+
+#[test]
+fn db_path_wins_and_explicit_settings_keep_their_values() {
+    let toml = "[sqlite]\npath = \"/srv/file.db\"\npool_size = 5\n[postgres]\nurl = \"postgres://h/d\"\npool_size = 7\n";
+    let config = load_app(Some(toml), None, &[]).unwrap();
+    assert_eq!(config.sqlite.path, PathBuf::from("/srv/file.db"));
+    assert_eq!((config.sqlite.pool_size, config.postgres.unwrap().pool_size), (5, 7));
+    let config = load_app(Some(toml), Some("given.db"), &[]).unwrap();
+    assert_eq!(config.sqlite.path, PathBuf::from("given.db"));
+    let env = [
+        ("CHATMRPT_DB_SQLITE_PATH", "env.db"),
+        ("CHATMRPT_DB_SQLITE_POOL_SIZE", "3"),
+    ];
+    let config = load_app(None, None, &env).unwrap();
+    assert_eq!(config.sqlite.path, PathBuf::from("env.db"));
+    assert_eq!(config.sqlite.pool_size, 3);
+}

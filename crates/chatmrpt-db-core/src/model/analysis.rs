@@ -28,6 +28,7 @@ pub struct AnalysisStep {
     /// Its parameters (JSON-ish).
     pub parameters: Option<JsonText>,
     /// Run time in seconds.
+    #[serde(default, with = "crate::number::opt_f64")]
     pub execution_time: Option<f64>,
     /// The error, if the step failed.
     pub error: Option<String>,
@@ -75,7 +76,7 @@ impl AnalysisStep {
             "analysis_steps.parameters",
             self.parameters.as_ref().map(JsonText::as_str),
         )?;
-        validate::finite("analysis_steps.execution_time", self.execution_time)?;
+        validate::number("analysis_steps.execution_time", self.execution_time)?;
         validate::text("analysis_steps.error", self.error.as_deref())
     }
 }
@@ -100,6 +101,7 @@ pub struct AlgorithmDecision {
     /// The option taken.
     pub selected_option: Option<String>,
     /// Confidence, 0 to 1.
+    #[serde(default, with = "crate::number::opt_f64")]
     pub confidence: Option<f64>,
 }
 
@@ -151,7 +153,7 @@ impl AlgorithmDecision {
             "algorithm_decisions.selected_option",
             self.selected_option.as_deref(),
         )?;
-        validate::finite("algorithm_decisions.confidence", self.confidence)
+        validate::number("algorithm_decisions.confidence", self.confidence)
     }
 }
 

@@ -28,8 +28,10 @@ pub struct ArenaBattle {
     /// Right answer.
     pub response_b: Option<String>,
     /// Left latency, milliseconds.
+    #[serde(default, with = "crate::number::opt_f64")]
     pub latency_a: Option<f64>,
     /// Right latency, milliseconds.
+    #[serde(default, with = "crate::number::opt_f64")]
     pub latency_b: Option<f64>,
     /// Left tokens.
     pub tokens_a: Option<i64>,
@@ -38,12 +40,16 @@ pub struct ArenaBattle {
     /// `left`, `right`, `tie` or `both_bad`.
     pub user_preference: Option<String>,
     /// Left Elo before.
+    #[serde(default, with = "crate::number::opt_f64")]
     pub elo_before_a: Option<f64>,
     /// Right Elo before.
+    #[serde(default, with = "crate::number::opt_f64")]
     pub elo_before_b: Option<f64>,
     /// Left Elo after.
+    #[serde(default, with = "crate::number::opt_f64")]
     pub elo_after_a: Option<f64>,
     /// Right Elo after.
+    #[serde(default, with = "crate::number::opt_f64")]
     pub elo_after_b: Option<f64>,
     /// Which view showed it.
     pub view_index: Option<i64>,
@@ -107,10 +113,166 @@ impl ArenaBattle {
             ("arena_battles.elo_after_a", self.elo_after_a),
             ("arena_battles.elo_after_b", self.elo_after_b),
         ] {
-            validate::finite(field, value)?;
+            validate::number(field, value)?;
         }
         validate::non_negative("arena_battles.tokens_a", self.tokens_a)?;
         validate::non_negative("arena_battles.tokens_b", self.tokens_b)
+    }
+}
+
+/// A later call for a stored battle (the legacy `log_arena_battle` is an
+/// upsert keyed by the caller's id): every field that is `Some` replaces
+/// the stored one, every `None` leaves it as it is. The id, session and
+/// timestamp of the first call stay.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArenaBattleUpdate {
+    /// The battle to change.
+    pub battle_id: BattleId,
+    /// The battle's session as the caller names it: orders this write with
+    /// the session's other writes in the dual store; never written.
+    pub session_id: Option<SessionId>,
+    /// See [`ArenaBattle::user_message`].
+    pub user_message: Option<String>,
+    /// See [`ArenaBattle::model_a`].
+    pub model_a: Option<String>,
+    /// See [`ArenaBattle::model_b`].
+    pub model_b: Option<String>,
+    /// See [`ArenaBattle::response_a`].
+    pub response_a: Option<String>,
+    /// See [`ArenaBattle::response_b`].
+    pub response_b: Option<String>,
+    /// See [`ArenaBattle::latency_a`].
+    #[serde(default, with = "crate::number::opt_f64")]
+    pub latency_a: Option<f64>,
+    /// See [`ArenaBattle::latency_b`].
+    #[serde(default, with = "crate::number::opt_f64")]
+    pub latency_b: Option<f64>,
+    /// See [`ArenaBattle::tokens_a`].
+    pub tokens_a: Option<i64>,
+    /// See [`ArenaBattle::tokens_b`].
+    pub tokens_b: Option<i64>,
+    /// See [`ArenaBattle::user_preference`].
+    pub user_preference: Option<String>,
+    /// See [`ArenaBattle::elo_before_a`].
+    #[serde(default, with = "crate::number::opt_f64")]
+    pub elo_before_a: Option<f64>,
+    /// See [`ArenaBattle::elo_before_b`].
+    #[serde(default, with = "crate::number::opt_f64")]
+    pub elo_before_b: Option<f64>,
+    /// See [`ArenaBattle::elo_after_a`].
+    #[serde(default, with = "crate::number::opt_f64")]
+    pub elo_after_a: Option<f64>,
+    /// See [`ArenaBattle::elo_after_b`].
+    #[serde(default, with = "crate::number::opt_f64")]
+    pub elo_after_b: Option<f64>,
+    /// See [`ArenaBattle::view_index`].
+    pub view_index: Option<i64>,
+}
+
+impl ArenaBattleUpdate {
+    /// The update that gives every field of `battle` that is `Some`.
+    pub fn from_battle(battle: &ArenaBattle) -> Self {
+        let b = battle.clone();
+        Self {
+            battle_id: b.battle_id,
+            session_id: b.session_id,
+            user_message: b.user_message,
+            model_a: b.model_a,
+            model_b: b.model_b,
+            response_a: b.response_a,
+            response_b: b.response_b,
+            latency_a: b.latency_a,
+            latency_b: b.latency_b,
+            tokens_a: b.tokens_a,
+            tokens_b: b.tokens_b,
+            user_preference: b.user_preference,
+            elo_before_a: b.elo_before_a,
+            elo_before_b: b.elo_before_b,
+            elo_after_a: b.elo_after_a,
+            elo_after_b: b.elo_after_b,
+            view_index: b.view_index,
+        }
+    }
+
+    /// The stored battle `stored` with this update applied (what every
+    /// backend stores, so the dual store's two sides agree).
+    pub fn apply_to(&self, stored: &ArenaBattle) -> ArenaBattle {
+        fn or<T: Clone>(given: &Option<T>, old: &Option<T>) -> Option<T> {
+            given.clone().or_else(|| old.clone())
+        }
+        ArenaBattle {
+            battle_id: stored.battle_id.clone(),
+            session_id: stored.session_id.clone(),
+            timestamp: stored.timestamp,
+            user_message: or(&self.user_message, &stored.user_message),
+            model_a: or(&self.model_a, &stored.model_a),
+            model_b: or(&self.model_b, &stored.model_b),
+            response_a: or(&self.response_a, &stored.response_a),
+            response_b: or(&self.response_b, &stored.response_b),
+            latency_a: or(&self.latency_a, &stored.latency_a),
+            latency_b: or(&self.latency_b, &stored.latency_b),
+            tokens_a: or(&self.tokens_a, &stored.tokens_a),
+            tokens_b: or(&self.tokens_b, &stored.tokens_b),
+            user_preference: or(&self.user_preference, &stored.user_preference),
+            elo_before_a: or(&self.elo_before_a, &stored.elo_before_a),
+            elo_before_b: or(&self.elo_before_b, &stored.elo_before_b),
+            elo_after_a: or(&self.elo_after_a, &stored.elo_after_a),
+            elo_after_b: or(&self.elo_after_b, &stored.elo_after_b),
+            view_index: or(&self.view_index, &stored.view_index),
+        }
+    }
+
+    /// Checks the values as [`ArenaBattle::validate`] does.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidInput`] naming the field.
+    pub fn validate(&self) -> Result<()> {
+        let blank = ArenaBattle {
+            battle_id: self.battle_id.clone(),
+            session_id: self.session_id.clone(),
+            timestamp: None,
+            user_message: None,
+            model_a: None,
+            model_b: None,
+            response_a: None,
+            response_b: None,
+            latency_a: None,
+            latency_b: None,
+            tokens_a: None,
+            tokens_b: None,
+            user_preference: None,
+            elo_before_a: None,
+            elo_before_b: None,
+            elo_after_a: None,
+            elo_after_b: None,
+            view_index: None,
+        };
+        self.apply_to(&blank).validate()
+    }
+
+    /// Whether the update gives no field at all.
+    pub fn is_empty(&self) -> bool {
+        let texts = [
+            &self.user_message,
+            &self.model_a,
+            &self.model_b,
+            &self.response_a,
+            &self.response_b,
+            &self.user_preference,
+        ];
+        let numbers = [
+            self.latency_a,
+            self.latency_b,
+            self.elo_before_a,
+            self.elo_before_b,
+            self.elo_after_a,
+            self.elo_after_b,
+        ];
+        let counts = [self.tokens_a, self.tokens_b, self.view_index];
+        texts.iter().all(|t| t.is_none())
+            && numbers.iter().all(Option::is_none)
+            && counts.iter().all(Option::is_none)
     }
 }
 

@@ -249,6 +249,7 @@ pub struct LlmInteraction {
     /// Tokens used, when reported.
     pub tokens_used: Option<i64>,
     /// Latency in seconds.
+    #[serde(default, with = "crate::number::opt_f64")]
     pub latency: Option<f64>,
     /// Detailed timings (JSON-ish); absent in files older than July 2025.
     pub enhanced_timing: Option<JsonText>,
@@ -297,7 +298,7 @@ impl LlmInteraction {
         )?;
         validate::text("llm_interactions.response", self.response.as_deref())?;
         validate::non_negative("llm_interactions.tokens_used", self.tokens_used)?;
-        validate::finite("llm_interactions.latency", self.latency)?;
+        validate::number("llm_interactions.latency", self.latency)?;
         validate::text(
             "llm_interactions.enhanced_timing",
             self.enhanced_timing.as_ref().map(JsonText::as_str),

@@ -49,6 +49,7 @@ pub struct VariableRelationship {
     /// The evidence.
     pub evidence: Option<String>,
     /// Confidence score.
+    #[serde(default, with = "crate::number::opt_f64")]
     pub confidence_score: Option<f64>,
 }
 
@@ -66,6 +67,7 @@ pub struct WardRanking {
     /// Its rank, 1 = highest risk.
     pub overall_rank: Option<i64>,
     /// Median composite score.
+    #[serde(default, with = "crate::number::opt_f64")]
     pub median_score: Option<f64>,
     /// Vulnerability category.
     pub vulnerability_category: Option<String>,
@@ -259,7 +261,7 @@ impl VariableRelationship {
             self.relationship_type.as_deref(),
         )?;
         validate::text("variable_relationships.evidence", self.evidence.as_deref())?;
-        validate::finite(
+        validate::number(
             "variable_relationships.confidence_score",
             self.confidence_score,
         )
@@ -279,7 +281,7 @@ impl WardRanking {
             self.session_id.as_ref().map(SessionId::as_str),
         )?;
         validate::text("ward_rankings.ward_name", self.ward_name.as_deref())?;
-        validate::finite("ward_rankings.median_score", self.median_score)?;
+        validate::number("ward_rankings.median_score", self.median_score)?;
         validate::text(
             "ward_rankings.vulnerability_category",
             self.vulnerability_category.as_deref(),

@@ -9,7 +9,7 @@ mod routing;
 mod session;
 
 pub use analysis::{AlgorithmDecision, AnalysisStep, AnalysisStepDetail, Calculation};
-pub use arena::{ArenaBattle, ArenaTrainingExport};
+pub use arena::{ArenaBattle, ArenaBattleUpdate, ArenaTrainingExport};
 pub use conversation::{AnalysisEvent, ErrorEntry, FileUpload, LlmInteraction, Message};
 pub use export::SessionExport;
 pub use insight::{

@@ -28,6 +28,7 @@ pub struct RoutingDecision {
     /// Keywords matched (a JSON list).
     pub keywords_matched: Option<JsonText>,
     /// Confidence, 0 to 1.
+    #[serde(default, with = "crate::number::opt_f64")]
     pub confidence: Option<f64>,
     /// The local model's reasoning.
     pub ollama_reasoning: Option<String>,
@@ -87,7 +88,7 @@ impl RoutingDecision {
             "routing_decisions.keywords_matched",
             self.keywords_matched.as_ref().map(JsonText::as_str),
         )?;
-        validate::finite("routing_decisions.confidence", self.confidence)?;
+        validate::number("routing_decisions.confidence", self.confidence)?;
         validate::text(
             "routing_decisions.ollama_reasoning",
             self.ollama_reasoning.as_deref(),

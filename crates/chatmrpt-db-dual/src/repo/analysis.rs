@@ -3,7 +3,7 @@
 
 use chatmrpt_db_core::{
     AlgorithmDecision, AnalysisStep, AnalysisStepDetail, AnalysisStepRepository, Anomaly,
-    AnomalyRepository, ArenaBattle, ArenaRepository, ArenaTrainingExport, Calculation, Explanation,
+    AnomalyRepository, ArenaBattle, ArenaBattleUpdate, ArenaRepository, ArenaTrainingExport, Calculation, Explanation,
     ExplanationFilter, ExplanationRepository, Record, Result, RoutingDecision,
     RoutingDecisionRepository, SessionId, StoreInfo, Table, TableScan, TimeRange,
     VariableRelationship, VariableRelationshipRepository, VisualizationFilter,
@@ -174,6 +174,13 @@ impl<L: Member, T: Member> ArenaRepository for DualStore<L, T> {
         self.read("arena_battles", session.as_str(), |s| {
             s.list_arena_battles(session)
         })
+    }
+
+    fn update_arena_battle(&self, update: &ArenaBattleUpdate) -> Result<()> {
+        self.write(
+            |s| s.update_arena_battle(update),
+            || WriteOp::ArenaBattleUpdate(update.clone()),
+        )
     }
 
     fn log_training_export(&self, export: &ArenaTrainingExport) -> Result<()> {

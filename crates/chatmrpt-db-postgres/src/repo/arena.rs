@@ -1,9 +1,11 @@
-use chatmrpt_db_core::{ArenaBattle, ArenaRepository, ArenaTrainingExport, Result, SessionId};
+use chatmrpt_db_core::{
+    ArenaBattle, ArenaBattleUpdate, ArenaRepository, ArenaTrainingExport, Error, Result, SessionId,
+};
 use diesel::prelude::*;
 
 use super::{SessionEffect, write_child};
 use crate::PgStore;
-use crate::rows::{ArenaBattleRow, ArenaTrainingExportRow};
+use crate::rows::{ArenaBattleChanges, ArenaBattleRow, ArenaTrainingExportRow};
 use crate::schema::{arena_battles, arena_training_exports as exports};
 
 impl ArenaRepository for PgStore {
@@ -41,6 +43,28 @@ impl ArenaRepository for PgStore {
                 .into_iter()
                 .map(ArenaBattleRow::into_domain)
                 .collect::<Result<_>>()?)
+        })
+    }
+
+    fn update_arena_battle(&self, u: &ArenaBattleUpdate) -> Result<()> {
+        u.validate()?;
+        let key = u.battle_id.as_str();
+        let changes = ArenaBattleChanges::from(u);
+        self.write("arena battle", key, |conn| {
+            let target = arena_battles::table.find(key);
+            let found = if u.is_empty() {
+                target.count().get_result::<i64>(conn)? as usize
+            } else {
+                diesel::update(target).set(&changes).execute(conn)?
+            };
+            if found == 0 {
+                return Err(Error::NotFound {
+                    entity: "arena battle",
+                    key: key.to_owned(),
+                }
+                .into());
+            }
+            Ok(())
         })
     }
 

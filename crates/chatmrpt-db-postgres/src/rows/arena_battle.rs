@@ -1,4 +1,4 @@
-use chatmrpt_db_core::{ArenaBattle, BattleId, Result, SessionId};
+use chatmrpt_db_core::{ArenaBattle, ArenaBattleUpdate, BattleId, Result, SessionId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
@@ -80,5 +80,49 @@ impl ArenaBattleRow {
             elo_after_b: self.elo_after_b,
             view_index: self.view_index,
         })
+    }
+}
+
+/// The fields an [`ArenaBattleUpdate`] gives: `None` fields are left out
+/// of the `UPDATE` (diesel skips them), so the stored values stay.
+#[derive(AsChangeset)]
+#[diesel(table_name = arena_battles, check_for_backend(diesel::pg::Pg))]
+pub(crate) struct ArenaBattleChanges {
+    pub user_message: Option<String>,
+    pub model_a: Option<String>,
+    pub model_b: Option<String>,
+    pub response_a: Option<String>,
+    pub response_b: Option<String>,
+    pub latency_a: Option<f64>,
+    pub latency_b: Option<f64>,
+    pub tokens_a: Option<i64>,
+    pub tokens_b: Option<i64>,
+    pub user_preference: Option<String>,
+    pub elo_before_a: Option<f64>,
+    pub elo_before_b: Option<f64>,
+    pub elo_after_a: Option<f64>,
+    pub elo_after_b: Option<f64>,
+    pub view_index: Option<i64>,
+}
+
+impl From<&ArenaBattleUpdate> for ArenaBattleChanges {
+    fn from(u: &ArenaBattleUpdate) -> Self {
+        Self {
+            user_message: u.user_message.clone(),
+            model_a: u.model_a.clone(),
+            model_b: u.model_b.clone(),
+            response_a: u.response_a.clone(),
+            response_b: u.response_b.clone(),
+            latency_a: positive_zero(u.latency_a),
+            latency_b: positive_zero(u.latency_b),
+            tokens_a: u.tokens_a,
+            tokens_b: u.tokens_b,
+            user_preference: u.user_preference.clone(),
+            elo_before_a: positive_zero(u.elo_before_a),
+            elo_before_b: positive_zero(u.elo_before_b),
+            elo_after_a: positive_zero(u.elo_after_a),
+            elo_after_b: positive_zero(u.elo_after_b),
+            view_index: u.view_index,
+        }
     }
 }

@@ -45,6 +45,7 @@ mod orphans;
 mod plan;
 mod report;
 mod schema;
+mod state;
 
 use std::path::{Path, PathBuf};
 
@@ -53,6 +54,7 @@ use diesel::sqlite::SqliteConnection;
 use diesel::{QueryableByName, RunQueryDsl};
 
 pub use error::AdoptError;
+pub use state::{FileState, file_state};
 pub use report::{AdoptReport, ColumnRef, SynthesizedSession, TypeDifference};
 
 use crate::SqliteStore;

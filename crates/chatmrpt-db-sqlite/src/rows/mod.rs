@@ -24,7 +24,7 @@ pub(crate) use algorithm_decision::AlgorithmDecisionRow;
 pub(crate) use analysis_event::AnalysisEventRow;
 pub(crate) use analysis_step::AnalysisStepRow;
 pub(crate) use anomaly::AnomalyRow;
-pub(crate) use arena_battle::ArenaBattleRow;
+pub(crate) use arena_battle::{ArenaBattleChanges, ArenaBattleRow};
 pub(crate) use calculation::CalculationRow;
 pub(crate) use chatmrpt_db_core::validate::positive_zero;
 pub(crate) use convert::{ts_from_sql, ts_to_sql};

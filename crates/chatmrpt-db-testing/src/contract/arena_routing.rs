@@ -2,8 +2,8 @@
 //! and the training exports that belong to no session.
 
 use chatmrpt_db_core::{
-    ArenaBattle, ArenaTrainingExport, ExportId, InteractionStore, JsonText, Message, MessageId,
-    RoutingDecision, Table,
+    ArenaBattle, ArenaBattleUpdate, ArenaTrainingExport, BattleId, Error, ExportId,
+    InteractionStore, JsonText, Message, MessageId, RoutingDecision, SessionId, Table,
 };
 
 use super::{at, fresh, new_session, not_found_key};
@@ -94,6 +94,69 @@ pub fn arena_battles_round_trip_every_column_in_order(store: &dyn InteractionSto
     store.log_arena_battle(&earlier).unwrap();
     assert_eq!(store.list_arena_battles(&s).unwrap(), vec![earlier, full]);
     assert_eq!(store.list_arena_battles(&new_session()).unwrap(), vec![]);
+}
+
+/// The second half of the legacy upsert: an update replaces exactly the
+/// fields it gives (the vote and the ratings after it), keeps the others,
+/// the session and the timestamp; an empty update changes nothing; an
+/// unknown battle is `NotFound` and nothing is stored.
+pub fn arena_battle_update_sets_only_the_fields_given(store: &dyn InteractionStore) {
+    let s = new_session();
+    let mut battle = ArenaBattle::new(s.clone(), "llama3.1:8b", "qwen2.5:7b");
+    battle.timestamp = Some(at("2025-09-15 14:30:00.5"));
+    battle.response_a = Some("left".into());
+    battle.elo_before_a = Some(1_500.0);
+    store.log_arena_battle(&battle).unwrap();
+    let vote = ArenaBattleUpdate {
+        user_preference: Some("left".into()),
+        elo_after_a: Some(1_516.25),
+        tokens_b: Some(0),
+        ..ArenaBattleUpdate::from_battle(&ArenaBattle {
+            battle_id: battle.battle_id.clone(),
+            ..blank_battle(&s)
+        })
+    };
+    store.update_arena_battle(&vote).unwrap();
+    let expected = ArenaBattle {
+        user_preference: Some("left".into()),
+        elo_after_a: Some(1_516.25),
+        tokens_b: Some(0),
+        ..battle.clone()
+    };
+    assert_eq!(store.list_arena_battles(&s).unwrap(), vec![expected.clone()]);
+    let nothing = ArenaBattleUpdate::from_battle(&ArenaBattle {
+        battle_id: battle.battle_id.clone(),
+        ..blank_battle(&s)
+    });
+    assert!(nothing.is_empty());
+    store.update_arena_battle(&nothing).unwrap();
+    assert_eq!(store.list_arena_battles(&s).unwrap(), vec![expected]);
+    let unknown = ArenaBattleUpdate {
+        battle_id: BattleId::new(fresh("battle")),
+        ..vote
+    };
+    assert!(matches!(
+        store.update_arena_battle(&unknown),
+        Err(Error::NotFound { entity: "arena battle", .. })
+    ));
+    let bad = ArenaBattleUpdate {
+        user_message: Some("a\0b".into()),
+        ..nothing
+    };
+    assert!(matches!(
+        store.update_arena_battle(&bad),
+        Err(Error::InvalidInput { field: "arena_battles.user_message", .. })
+    ));
+    assert_eq!(store.list_arena_battles(&s).unwrap()[0].user_message, None);
+}
+
+fn blank_battle(s: &SessionId) -> ArenaBattle {
+    ArenaBattle {
+        model_a: None,
+        model_b: None,
+        timestamp: None,
+        ..ArenaBattle::new(s.clone(), "", "")
+    }
 }
 
 /// Training exports belong to no session: they create none, and all of them

@@ -111,9 +111,9 @@ pub fn malformed_ids_are_refused_naming_the_field(store: &dyn InteractionStore) 
     assert_eq!(store.list_messages(&longest).unwrap(), vec![message]);
 }
 
-/// Negative sizes and counts, and NaN or infinite numbers, are refused
-/// naming the field; zero is fine. Nothing refused is stored.
-pub fn negative_sizes_and_non_finite_numbers_are_refused(store: &dyn InteractionStore) {
+/// Negative sizes and counts, and NaN, are refused naming the field; zero
+/// is fine. Nothing refused is stored.
+pub fn negative_sizes_and_nan_are_refused(store: &dyn InteractionStore) {
     let s = new_session();
     for size in [-1, i64::MIN] {
         let upload = FileUpload::new(s.clone(), "csv", "a.csv", size);
@@ -130,7 +130,7 @@ pub fn negative_sizes_and_non_finite_numbers_are_refused(store: &dyn Interaction
         invalid_field(store.log_arena_battle(&battle)),
         "arena_battles.tokens_a"
     );
-    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+    for bad in [f64::NAN, -f64::NAN] {
         let mut llm = LlmInteraction::new(s.clone(), "p", "r");
         llm.latency = Some(bad);
         let field = invalid_field(store.log_llm_interaction(&llm));
@@ -156,6 +156,27 @@ pub fn negative_sizes_and_non_finite_numbers_are_refused(store: &dyn Interaction
     let zero = FileUpload::new(s.clone(), "csv", "empty.csv", 0);
     store.log_file_upload(&zero).unwrap();
     assert_eq!(store.list_file_uploads(&s).unwrap(), vec![zero]);
+}
+
+/// Infinities are stored as they are (both stores hold them, and so does
+/// the legacy file) and read back with their sign.
+pub fn infinities_round_trip(store: &dyn InteractionStore) {
+    let s = new_session();
+    let mut llm = LlmInteraction::new(s.clone(), "p", "r");
+    llm.latency = Some(f64::INFINITY);
+    store.log_llm_interaction(&llm).unwrap();
+    let mut ranking = WardRanking::new(s.clone());
+    ranking.median_score = Some(f64::NEG_INFINITY);
+    store.log_ward_ranking(&ranking).unwrap();
+    let mut battle = ArenaBattle::new(s.clone(), "a", "b");
+    battle.elo_after_b = Some(f64::INFINITY);
+    battle.latency_a = Some(f64::NEG_INFINITY);
+    store.log_arena_battle(&battle).unwrap();
+    let stored = store.list_llm_interactions(&s).unwrap();
+    assert_eq!(stored[0].latency, Some(f64::INFINITY));
+    let stored = store.list_ward_rankings(&s).unwrap();
+    assert_eq!(stored[0].median_score, Some(f64::NEG_INFINITY));
+    assert_eq!(store.list_arena_battles(&s).unwrap(), vec![battle]);
 }
 
 /// Emoji (skin tones, ZWJ sequences, flags), Yoruba with combining marks,

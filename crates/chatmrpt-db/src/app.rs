@@ -1,0 +1,190 @@
+//! Opening the log for the application: create or adopt, once per file.
+//!
+//! The legacy application created its tables itself at start-up. Its drop-in
+//! (the `chatmrpt_db` Python package) keeps that promise through
+//! [`prepare_for_app`], the one entry that may turn a legacy file into a
+//! managed one without an operator:
+//!
+//! 1. **SQLite** (backends `sqlite` and `dual`), under an exclusive lock on
+//!    `<file>.chatmrpt-lock` beside the file, so that processes starting at
+//!    once (gunicorn workers, a second host process) take turns and the
+//!    steps run once: no file (or a zero-byte one) is created and migrated
+//!    (its folder too, as the legacy application's `instance/`); a managed
+//!    file gets its pending migrations; any other file is adopted
+//!    ([`crate::adopt`]: safety copy first) when [`AppOptions::adopt`] is on,
+//!    and refused with the command to run otherwise. Another application's
+//!    SQLite file is refused by adoption and left unchanged.
+//! 2. **PostgreSQL** (backends `postgres` and `dual`): the schema is checked
+//!    with plain `SELECT`s ([`PgStore::pending_migrations`]); only a schema
+//!    that is behind is migrated, so a runtime role without DDL rights
+//!    works whenever the schema is current. A server that is down, or a
+//!    schema that is behind and that the role may not migrate, is a warning
+//!    in [`AppStart::warnings`], never a failure: the dual store then keeps
+//!    the writes in its outbox, and a PostgreSQL-only store fails its calls
+//!    until the server is back.
+//!
+//! Nothing opened here outlives the call: the caller opens its store
+//! afterwards, in the process that uses it (a gunicorn worker forked after
+//! this ran in the master gets no connection, pool or thread of it).
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use chatmrpt_db_core::error::error_chain;
+use chatmrpt_db_core::{BackendKind, Config, Error, Result};
+use chatmrpt_db_postgres::PgStore;
+use chatmrpt_db_sqlite::SqliteStore;
+use chatmrpt_db_sqlite::adopt::{AdoptOptions, AdoptReport, FileState, adopt, file_state};
+
+/// How [`prepare_for_app`] treats the SQLite file.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AppOptions {
+    /// Adopt a file that is not yet managed (a legacy `interactions.db`).
+    /// Off: such a file is refused, and left as it is.
+    pub adopt: bool,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self { adopt: true }
+    }
+}
+
+impl AppOptions {
+    /// Adopts an unmanaged file (`true`, the default) or refuses it.
+    pub fn with_adopt(mut self, adopt: bool) -> Self {
+        self.adopt = adopt;
+        self
+    }
+}
+
+/// What [`prepare_for_app`] did.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct AppStart {
+    /// A new SQLite file was created.
+    pub created: bool,
+    /// The legacy file was adopted (the report names the safety copy).
+    pub adopted: Option<AdoptReport>,
+    /// Migrations applied now, on either store.
+    pub migrations_applied: Vec<String>,
+    /// What degrades the store without stopping it (PostgreSQL down or
+    /// behind); never a credential.
+    pub warnings: Vec<String>,
+}
+
+/// Brings the configured stores to the state the application needs (see
+/// the module docs).
+///
+/// # Errors
+///
+/// [`Error::Config`] when the SQLite file is not a log this process may
+/// use (not adopted with [`AppOptions::adopt`] off, another application's
+/// file, corrupt, locked past the busy timeout), [`Error::Migration`] or
+/// [`Error::Unavailable`] when the SQLite file cannot be created or
+/// migrated.
+pub fn prepare_for_app(config: &Config, options: &AppOptions) -> Result<AppStart> {
+    config.validate()?;
+    let mut start = AppStart::default();
+    if matches!(config.backend, BackendKind::Sqlite | BackendKind::Dual) {
+        prepare_sqlite(config, options, &mut start)?;
+    }
+    if let (BackendKind::Postgres | BackendKind::Dual, Some(pg)) = (config.backend, &config.postgres)
+    {
+        match PgStore::open_lazy(pg).and_then(|store| migrate_if_behind(&store)) {
+            Ok(applied) => start.migrations_applied.extend(applied),
+            Err(e) => start.warnings.push(postgres_warning(config.backend, &e)),
+        }
+    }
+    Ok(start)
+}
+
+fn prepare_sqlite(config: &Config, options: &AppOptions, start: &mut AppStart) -> Result<()> {
+    let path = config.sqlite.path.as_path();
+    let _lock = lock_beside(path)?;
+    let state = file_state(path).map_err(|e| Error::Config(error_chain(&e)))?;
+    match state {
+        FileState::Absent => {
+            let store = SqliteStore::open(&config.sqlite)?;
+            start.migrations_applied.extend(store.run_migrations()?);
+            start.created = true;
+        }
+        FileState::Managed => {
+            let store = SqliteStore::open(&config.sqlite)?;
+            start.migrations_applied.extend(store.run_migrations()?);
+        }
+        FileState::Unmanaged if options.adopt => {
+            let adopt_options =
+                AdoptOptions::default().with_busy_timeout_ms(config.sqlite.busy_timeout_ms);
+            let report = adopt(path, &adopt_options).map_err(|e| Error::Config(error_chain(&e)))?;
+            start.migrations_applied.extend(report.migrations_applied.clone());
+            start.adopted = Some(report);
+        }
+        FileState::Unmanaged => {
+            return Err(Error::Config(format!(
+                "{}: not under management and adoption is off: run `chatmrpt-db adopt {}` (or allow adoption)",
+                path.display(),
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Applies PostgreSQL's pending migrations, and only when some are pending.
+fn migrate_if_behind(store: &PgStore) -> Result<Vec<String>> {
+    let pending = store.pending_migrations()?;
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    store.run_migrations().map_err(|e| Error::Migration {
+        store: chatmrpt_db_postgres::STORE,
+        source: format!(
+            "{} migration(s) pending ({}) and this role could not apply them: run `chatmrpt-db migrate` as the schema owner: {}",
+            pending.len(),
+            pending.join(", "),
+            error_chain(&e)
+        )
+        .into(),
+    })
+}
+
+fn postgres_warning(backend: BackendKind, err: &Error) -> String {
+    let consequence = match backend {
+        BackendKind::Dual => "writes wait in the SQLite outbox until it is back",
+        _ => "calls fail until it is back",
+    };
+    format!("postgres not ready at start ({consequence}): {}", error_chain(err))
+}
+
+/// Takes the exclusive lock on `<path>.chatmrpt-lock`, creating the folder
+/// and the lock file when missing; released when the file is dropped.
+fn lock_beside(path: &Path) -> Result<File> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(folder) = folder {
+        std::fs::create_dir_all(folder).map_err(|e| lock_error(folder, e))?;
+    }
+    let lock_path = lock_path(path);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| lock_error(&lock_path, e))?;
+    file.lock().map_err(|e| lock_error(&lock_path, e))?;
+    Ok(file)
+}
+
+fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".chatmrpt-lock");
+    PathBuf::from(name)
+}
+
+fn lock_error(path: &Path, err: std::io::Error) -> Error {
+    Error::Unavailable {
+        store: chatmrpt_db_sqlite::STORE,
+        source: format!("{}: {err}", path.display()).into(),
+    }
+}
