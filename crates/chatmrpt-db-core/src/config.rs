@@ -215,10 +215,10 @@ impl Config {
         if !explicit.sqlite_pool && env("CHATMRPT_DB_SQLITE_POOL_SIZE").is_none() {
             config.sqlite.pool_size = APP_POOL_SIZE;
         }
-        if let Some(pg) = &mut config.postgres {
-            if !explicit.postgres_pool && env("CHATMRPT_DB_POSTGRES_POOL_SIZE").is_none() {
-                pg.pool_size = APP_POOL_SIZE;
-            }
+        let pg_pool_given =
+            explicit.postgres_pool || env("CHATMRPT_DB_POSTGRES_POOL_SIZE").is_some();
+        if let Some(pg) = config.postgres.as_mut().filter(|_| !pg_pool_given) {
+            pg.pool_size = APP_POOL_SIZE;
         }
         config.validate()?;
         Ok(config)

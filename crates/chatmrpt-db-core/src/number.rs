@@ -41,7 +41,9 @@ pub mod opt_f64 {
     /// # Errors
     ///
     /// A string other than `Infinity`/`-Infinity`, or the deserializer's.
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<f64>, D::Error> {
         match Option::<Repr>::deserialize(deserializer)? {
             None => Ok(None),
             Some(Repr::Number(v)) => Ok(Some(v)),
@@ -66,12 +68,24 @@ mod tests {
 
     #[test]
     fn infinities_survive_a_json_round_trip() {
-        for x in [None, Some(0.1 + 0.2), Some(f64::INFINITY), Some(f64::NEG_INFINITY), Some(-0.0)] {
+        for x in [
+            None,
+            Some(0.1 + 0.2),
+            Some(f64::INFINITY),
+            Some(f64::NEG_INFINITY),
+            Some(-0.0),
+        ] {
             let text = serde_json::to_string(&Row { x }).unwrap();
             let back: Row = serde_json::from_str(&text).unwrap();
             assert_eq!(back.x.map(f64::to_bits), x.map(f64::to_bits), "{text}");
         }
-        assert_eq!(serde_json::to_string(&Row { x: Some(f64::INFINITY) }).unwrap(), r#"{"x":"Infinity"}"#);
+        assert_eq!(
+            serde_json::to_string(&Row {
+                x: Some(f64::INFINITY)
+            })
+            .unwrap(),
+            r#"{"x":"Infinity"}"#
+        );
     }
 
     #[test]

@@ -17,9 +17,8 @@ use crate::error::{Error, Result};
 use crate::ids::SessionId;
 use crate::model::{
     AlgorithmDecision, AnalysisEvent, AnalysisStep, Anomaly, ArenaBattle, ArenaBattleUpdate,
-    ArenaTrainingExport,
-    Calculation, ErrorEntry, Explanation, FileUpload, LlmInteraction, Message, RoutingDecision,
-    SessionStart, VariableRelationship, VisualizationMetadata, WardRanking,
+    ArenaTrainingExport, Calculation, ErrorEntry, Explanation, FileUpload, LlmInteraction, Message,
+    RoutingDecision, SessionStart, VariableRelationship, VisualizationMetadata, WardRanking,
 };
 use crate::stage::Stage;
 use crate::store::InteractionStore;

@@ -29,10 +29,10 @@ use crate::Table;
 use crate::error::Result;
 use crate::ids::SessionId;
 use crate::model::{
-    AlgorithmDecision, AnalysisEvent, AnalysisStep, AnalysisStepDetail, Anomaly, ArenaBattle, ArenaBattleUpdate,
-    ArenaTrainingExport, Calculation, ErrorEntry, Explanation, ExplanationFilter, FileUpload,
-    LlmInteraction, Message, Page, RoutingDecision, Session, SessionStart, VariableRelationship,
-    VisualizationFilter, VisualizationMetadata, WardRanking,
+    AlgorithmDecision, AnalysisEvent, AnalysisStep, AnalysisStepDetail, Anomaly, ArenaBattle,
+    ArenaBattleUpdate, ArenaTrainingExport, Calculation, ErrorEntry, Explanation,
+    ExplanationFilter, FileUpload, LlmInteraction, Message, Page, RoutingDecision, Session,
+    SessionStart, VariableRelationship, VisualizationFilter, VisualizationMetadata, WardRanking,
 };
 use crate::time::Timestamp;
 

@@ -36,7 +36,10 @@ pub fn id(field: &'static str, value: Option<&str>) -> Result<()> {
 /// [`Error::InvalidInput`] naming `field`.
 pub fn number(field: &'static str, value: Option<f64>) -> Result<()> {
     match value {
-        Some(v) if v.is_nan() => Err(Error::invalid(field, "NaN is not a number either store keeps")),
+        Some(v) if v.is_nan() => Err(Error::invalid(
+            field,
+            "NaN is not a number either store keeps",
+        )),
         _ => Ok(()),
     }
 }

@@ -143,8 +143,8 @@ impl PgStore {
     /// [`Error::Unavailable`], or [`Error::Migration`] when the bookkeeping
     /// cannot be read (e.g. the role may not read it).
     pub fn pending_migrations(&self) -> Result<Vec<String>> {
-        use diesel::sql_types::{Bool, Text};
         use diesel::migration::MigrationSource;
+        use diesel::sql_types::{Bool, Text};
 
         #[derive(QueryableByName)]
         struct Exists {
@@ -176,12 +176,13 @@ impl PgStore {
         } else {
             Vec::new()
         };
-        let embedded = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).map_err(|source| {
-            Error::Migration {
-                store: STORE,
-                source,
-            }
-        })?;
+        let embedded =
+            MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).map_err(|source| {
+                Error::Migration {
+                    store: STORE,
+                    source,
+                }
+            })?;
         let mut pending: Vec<String> = embedded
             .iter()
             .map(|m| m.name().version().to_string())

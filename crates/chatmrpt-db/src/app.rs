@@ -90,7 +90,8 @@ pub fn prepare_for_app(config: &Config, options: &AppOptions) -> Result<AppStart
     if matches!(config.backend, BackendKind::Sqlite | BackendKind::Dual) {
         prepare_sqlite(config, options, &mut start)?;
     }
-    if let (BackendKind::Postgres | BackendKind::Dual, Some(pg)) = (config.backend, &config.postgres)
+    if let (BackendKind::Postgres | BackendKind::Dual, Some(pg)) =
+        (config.backend, &config.postgres)
     {
         match PgStore::open_lazy(pg).and_then(|store| migrate_if_behind(&store)) {
             Ok(applied) => start.migrations_applied.extend(applied),
@@ -118,7 +119,9 @@ fn prepare_sqlite(config: &Config, options: &AppOptions, start: &mut AppStart) -
             let adopt_options =
                 AdoptOptions::default().with_busy_timeout_ms(config.sqlite.busy_timeout_ms);
             let report = adopt(path, &adopt_options).map_err(|e| Error::Config(error_chain(&e)))?;
-            start.migrations_applied.extend(report.migrations_applied.clone());
+            start
+                .migrations_applied
+                .extend(report.migrations_applied.clone());
             start.adopted = Some(report);
         }
         FileState::Unmanaged => {
@@ -155,7 +158,10 @@ fn postgres_warning(backend: BackendKind, err: &Error) -> String {
         BackendKind::Dual => "writes wait in the SQLite outbox until it is back",
         _ => "calls fail until it is back",
     };
-    format!("postgres not ready at start ({consequence}): {}", error_chain(err))
+    format!(
+        "postgres not ready at start ({consequence}): {}",
+        error_chain(err)
+    )
 }
 
 /// Takes the exclusive lock on `<path>.chatmrpt-lock`, creating the folder

@@ -21,6 +21,7 @@
 pub mod app;
 mod open;
 
+pub use app::{AppOptions, AppStart, prepare_for_app};
 pub use chatmrpt_db_core::*;
 pub use chatmrpt_db_dual::{
     CounterSnapshot, DualOptions, DualStore, ReplayReport, Routing, Side, StageRequest,
@@ -30,5 +31,4 @@ pub use chatmrpt_db_postgres::grants;
 pub use chatmrpt_db_sqlite::SqliteStore;
 /// Bringing the legacy application's `interactions.db` under management.
 pub use chatmrpt_db_sqlite::adopt;
-pub use app::{AppOptions, AppStart, prepare_for_app};
 pub use open::{AppDualStore, Store};

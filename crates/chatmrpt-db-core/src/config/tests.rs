@@ -170,7 +170,10 @@ fn db_path_wins_and_explicit_settings_keep_their_values() {
     let toml = "[sqlite]\npath = \"/srv/file.db\"\npool_size = 5\n[postgres]\nurl = \"postgres://h/d\"\npool_size = 7\n";
     let config = load_app(Some(toml), None, &[]).unwrap();
     assert_eq!(config.sqlite.path, PathBuf::from("/srv/file.db"));
-    assert_eq!((config.sqlite.pool_size, config.postgres.unwrap().pool_size), (5, 7));
+    assert_eq!(
+        (config.sqlite.pool_size, config.postgres.unwrap().pool_size),
+        (5, 7)
+    );
     let config = load_app(Some(toml), Some("given.db"), &[]).unwrap();
     assert_eq!(config.sqlite.path, PathBuf::from("given.db"));
     let env = [

@@ -3,9 +3,9 @@
 
 use chatmrpt_db_core::{
     AlgorithmDecision, AnalysisStep, AnalysisStepDetail, AnalysisStepRepository, Anomaly,
-    AnomalyRepository, ArenaBattle, ArenaBattleUpdate, ArenaRepository, ArenaTrainingExport, Calculation, Explanation,
-    ExplanationFilter, ExplanationRepository, Record, Result, RoutingDecision,
-    RoutingDecisionRepository, SessionId, StoreInfo, Table, TableScan, TimeRange,
+    AnomalyRepository, ArenaBattle, ArenaBattleUpdate, ArenaRepository, ArenaTrainingExport,
+    Calculation, Explanation, ExplanationFilter, ExplanationRepository, Record, Result,
+    RoutingDecision, RoutingDecisionRepository, SessionId, StoreInfo, Table, TableScan, TimeRange,
     VariableRelationship, VariableRelationshipRepository, VisualizationFilter,
     VisualizationMetadata, VisualizationRepository, WardRanking, WardRankingRepository, WriteOp,
 };

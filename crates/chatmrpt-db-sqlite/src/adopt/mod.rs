@@ -54,8 +54,8 @@ use diesel::sqlite::SqliteConnection;
 use diesel::{QueryableByName, RunQueryDsl};
 
 pub use error::AdoptError;
-pub use state::{FileState, file_state};
 pub use report::{AdoptReport, ColumnRef, SynthesizedSession, TypeDifference};
+pub use state::{FileState, file_state};
 
 use crate::SqliteStore;
 use error::classify;

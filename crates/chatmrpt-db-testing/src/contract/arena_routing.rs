@@ -123,7 +123,10 @@ pub fn arena_battle_update_sets_only_the_fields_given(store: &dyn InteractionSto
         tokens_b: Some(0),
         ..battle.clone()
     };
-    assert_eq!(store.list_arena_battles(&s).unwrap(), vec![expected.clone()]);
+    assert_eq!(
+        store.list_arena_battles(&s).unwrap(),
+        vec![expected.clone()]
+    );
     let nothing = ArenaBattleUpdate::from_battle(&ArenaBattle {
         battle_id: battle.battle_id.clone(),
         ..blank_battle(&s)
@@ -137,7 +140,10 @@ pub fn arena_battle_update_sets_only_the_fields_given(store: &dyn InteractionSto
     };
     assert!(matches!(
         store.update_arena_battle(&unknown),
-        Err(Error::NotFound { entity: "arena battle", .. })
+        Err(Error::NotFound {
+            entity: "arena battle",
+            ..
+        })
     ));
     let bad = ArenaBattleUpdate {
         user_message: Some("a\0b".into()),
@@ -145,7 +151,10 @@ pub fn arena_battle_update_sets_only_the_fields_given(store: &dyn InteractionSto
     };
     assert!(matches!(
         store.update_arena_battle(&bad),
-        Err(Error::InvalidInput { field: "arena_battles.user_message", .. })
+        Err(Error::InvalidInput {
+            field: "arena_battles.user_message",
+            ..
+        })
     ));
     assert_eq!(store.list_arena_battles(&s).unwrap()[0].user_message, None);
 }
