@@ -1,10 +1,20 @@
 //! `chatmrpt-db`: manage the ChatMRPT interaction log from the shell.
 //!
 //! Exit codes: 0 on success, 2 on error with a one-line cause on stderr
-//! (commands that compare stores use 1 for "they differ").
+//! (commands that compare stores use 1 for "they differ"); 141 when stdout
+//! was closed under the command (`| head`), as for a process ended by SIGPIPE.
+
+/// `println!` through [`output::write`]: a closed stdout ends the command
+/// quietly instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::output::write(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
 
 mod args;
 mod commands;
+mod output;
 mod target;
 
 use std::process::ExitCode;

@@ -354,9 +354,7 @@ impl ExplicitKeys {
 }
 
 fn validate_postgres(pg: &PostgresConfig) -> Result<()> {
-    if pg.url.expose().trim().is_empty() {
-        return Err(Error::Config("postgres.url is empty".into()));
-    }
+    pg.url.check()?;
     if pg.pool_size == 0 {
         return Err(Error::Config(
             "postgres.pool_size must be at least 1".into(),

@@ -27,6 +27,83 @@ impl DatabaseUrl {
     pub fn redacted(&self) -> String {
         redact(&self.0)
     }
+
+    /// Checks the string before it reaches libpq: a `postgres://` or
+    /// `postgresql://` URI, or a libpq `key=value` string, that names the
+    /// host and the database itself. libpq fills what is missing from its
+    /// defaults (the local socket, the user's name as database), so an
+    /// empty or partial string would reach whatever server the machine
+    /// has. The password, `sslrootcert` and the like may still come from
+    /// the environment (`PGPASSWORD`, `PGSSLROOTCERT`) or `~/.pgpass`, as
+    /// libpq reads them; `PGHOST` and `PGDATABASE` are never relied on.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Config`] saying what is missing, the password hidden.
+    pub fn check(&self) -> crate::Result<()> {
+        let text = self.0.trim();
+        let refuse = |why: &str| {
+            crate::Error::Config(format!("connection string `{}`: {why}", redact(text)))
+        };
+        if text.is_empty() {
+            return Err(crate::Error::Config(
+                "the PostgreSQL connection string is empty: give postgres://USER@HOST/DATABASE"
+                    .into(),
+            ));
+        }
+        let (host, database) = if let Some(rest) = text
+            .strip_prefix("postgres://")
+            .or_else(|| text.strip_prefix("postgresql://"))
+        {
+            uri_parts(rest)
+        } else if text.contains("://") {
+            return Err(refuse(
+                "not a PostgreSQL URI: expected postgres://USER@HOST/DATABASE",
+            ));
+        } else if text.contains('=') {
+            let has = |key: &str| keyword_value(text, key).is_some_and(|v| !v.is_empty());
+            (has("host") || has("hostaddr"), has("dbname"))
+        } else {
+            return Err(refuse(
+                "expected postgres://USER@HOST/DATABASE or key=value pairs",
+            ));
+        };
+        match (host, database) {
+            (true, true) => Ok(()),
+            (false, _) => Err(refuse("names no host (libpq's default would be used)")),
+            (true, false) => Err(refuse("names no database (libpq's default would be used)")),
+        }
+    }
+}
+
+/// Whether a URI (after its scheme) names a host and a database, in its
+/// authority and path or as `host=`/`dbname=` parameters.
+fn uri_parts(rest: &str) -> (bool, bool) {
+    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, path) = before_query.split_once('/').unwrap_or((before_query, ""));
+    let hosts = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let named_host = hosts
+        .split(',')
+        .any(|h| !h.split(':').next().unwrap_or("").is_empty() || h.starts_with('['));
+    let param = |key: &str| {
+        query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .any(|(k, v)| k == key && !v.is_empty())
+    };
+    (
+        named_host || param("host") || param("hostaddr"),
+        !path.is_empty() || param("dbname"),
+    )
+}
+
+/// The value of `key` in a libpq `key=value` string (unquoted values only
+/// need be told apart from absent ones here).
+fn keyword_value<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.split_whitespace().find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k.trim() == key).then(|| v.trim_matches('\''))
+    })
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -132,6 +209,35 @@ fn skip_value(text: &str, start: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connection_strings_must_name_host_and_database() {
+        for good in [
+            "postgres://app@db.internal:5432/chatmrpt?sslmode=verify-full",
+            "postgresql://app:pw@10.0.0.1/chat",
+            "postgres://app@/chat?host=/var/run/postgresql",
+            "postgres://app@h1,h2:5433/chat",
+            "host=db dbname=chat user=app",
+        ] {
+            assert!(DatabaseUrl::new(good).check().is_ok(), "{good}");
+        }
+        for (bad, why) in [
+            ("", "empty"),
+            ("   ", "empty"),
+            ("postgres://", "no host"),
+            ("postgres://app@db.internal:5432", "no database"),
+            ("postgres://app:hunter2@:5432/chat", "no host"),
+            ("sqlite://x.db", "not a PostgreSQL URI"),
+            ("mysql://u:hunter2@h/d", "not a PostgreSQL URI"),
+            ("dbname=chat", "no host"),
+            ("host=db user=app", "no database"),
+            ("interactions.db", "expected"),
+        ] {
+            let err = DatabaseUrl::new(bad).check().unwrap_err().to_string();
+            assert!(err.contains(why), "{bad}: {err}");
+            assert!(!err.contains("hunter2"), "{err}");
+        }
+    }
 
     #[test]
     fn uri_password_is_hidden_everywhere() {

@@ -11,13 +11,16 @@ use chatmrpt_db_core::{Error, Result, Table};
 const EXTRA: &[(&str, &str)] = &[
     // start_session and the set_* methods update the session row.
     ("sessions", "SELECT, INSERT, UPDATE"),
+    // update_arena_battle: the legacy upsert's second call (the vote).
+    ("arena_battles", "SELECT, INSERT, UPDATE"),
     // The dual store: outbox entries are appended, retried and deleted;
     // the lease row is taken with SELECT ... FOR UPDATE.
     ("chatmrpt_outbox", "SELECT, INSERT, UPDATE, DELETE"),
     ("chatmrpt_outbox_lease", "SELECT, INSERT, UPDATE, DELETE"),
     ("chatmrpt_stage", "SELECT, INSERT, UPDATE"),
     ("chatmrpt_stage_history", "SELECT, INSERT"),
-    // `status` lists the applied migrations.
+    // `status` lists the applied migrations; the Python drop-in checks at
+    // start that none is pending (plain SELECTs, no DDL).
     ("__diesel_schema_migrations", "SELECT"),
 ];
 

@@ -67,8 +67,11 @@ impl PgStore {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for a bad schema name.
+    /// [`Error::Config`] for a bad schema name, or a connection string
+    /// that is not PostgreSQL's or names no host or database
+    /// ([`chatmrpt_db_core::DatabaseUrl::check`]).
     pub fn open_lazy(config: &PostgresConfig) -> Result<Self> {
+        config.url.check()?;
         validate_schema(&config.schema)?;
         Ok(Self {
             pool: build_pool(config),
@@ -274,6 +277,7 @@ pub(crate) fn optional<T>(r: QueryResult<T>) -> Result<Option<T>, TxError> {
 ///
 /// [`Error::Unavailable`] with the driver's reason.
 pub fn connect(url: &chatmrpt_db_core::DatabaseUrl) -> Result<PgConnection> {
+    url.check()?;
     PgConnection::establish(url.expose()).map_err(|e| Error::Unavailable {
         store: STORE,
         source: chatmrpt_db_core::secret::redact(&e.to_string()).into(),

@@ -47,10 +47,18 @@ impl std::fmt::Debug for SqliteStore {
 impl SqliteStore {
     /// Opens (creating when missing) the configured file.
     ///
+    /// An existing file must already be under management (migrated by the
+    /// store, or adopted): a legacy `interactions.db` or another
+    /// application's SQLite file is refused before anything touches it, so
+    /// its bytes stay as they are. Only adoption ([`crate::adopt`]) turns a
+    /// legacy file into a managed one.
+    ///
     /// # Errors
     ///
+    /// [`Error::Config`] for a file not under management,
     /// [`Error::Unavailable`] when the file cannot be opened.
     pub fn open(config: &SqliteConfig) -> Result<Self> {
+        refuse_unmanaged(&config.path)?;
         Ok(Self {
             pool: build_pool(config)?,
             path: Arc::from(config.path.display().to_string()),
@@ -158,6 +166,24 @@ impl SqliteStore {
             TxError::Diesel(e) => write_error(entity, key, e),
         })
     }
+}
+
+/// Refuses an existing file that the store does not manage (see
+/// [`SqliteStore::open`]), naming the way out.
+fn refuse_unmanaged(path: &Path) -> Result<()> {
+    use crate::adopt::{FileState, file_state};
+    let state = file_state(path).map_err(|e| Error::Unavailable {
+        store: STORE,
+        source: Box::new(e),
+    })?;
+    if state != FileState::Unmanaged {
+        return Ok(());
+    }
+    let shown = path.display();
+    Err(Error::Config(format!(
+        "{shown}: not a ChatMRPT log under management, left unchanged: if it is the legacy \
+         application's interactions.db, run `chatmrpt-db adopt {shown}` first"
+    )))
 }
 
 fn migration_error(err: Box<dyn std::error::Error + Send + Sync>) -> Error {

@@ -48,9 +48,9 @@ pub fn run(args: &AdoptArgs) -> ExitCode {
 }
 
 fn print_text(report: &AdoptReport) {
-    println!("backup: {}", report.backup.display());
+    outln!("backup: {}", report.backup.display());
     if !report.changed() {
-        println!("{}: already adopted, nothing to do", report.path.display());
+        outln!("{}: already adopted, nothing to do", report.path.display());
     }
     let list = |items: &[String]| items.join(", ");
     let columns = |cols: &[chatmrpt_db::adopt::ColumnRef]| {
@@ -80,7 +80,7 @@ fn print_text(report: &AdoptReport) {
     ];
     for (label, value) in lines {
         if !value.is_empty() && value != "0" {
-            println!("{label}: {value}");
+            outln!("{label}: {value}");
         }
     }
     for session in &report.sessions_synthesized {
@@ -89,12 +89,15 @@ fn print_text(report: &AdoptReport) {
             session.start_time.as_deref().unwrap_or("?"),
             session.last_activity.as_deref().unwrap_or("?")
         );
-        println!("  synthesized session {} ({span})", session.session_id);
+        outln!("  synthesized session {} ({span})", session.session_id);
     }
     for diff in report.type_differences.iter().filter(|d| !d.same_affinity) {
-        println!(
+        outln!(
             "  note: {}.{} is declared {} (store: {})",
-            diff.table, diff.column, diff.file_type, diff.store_type
+            diff.table,
+            diff.column,
+            diff.file_type,
+            diff.store_type
         );
     }
 }

@@ -78,8 +78,11 @@ pub fn run(args: &BackfillArgs) -> ExitCode {
 
 fn execute(args: &BackfillArgs) -> Result<BackfillSummary, String> {
     let zone: SourceZone = args.source_timezone.parse().map_err(|e| chain(&e))?;
-    let mut target =
-        PostgresConfig::with_env(DatabaseUrl::new(args.target.clone())).map_err(|e| chain(&e))?;
+    let url = DatabaseUrl::new(args.target.clone());
+    // Before anything else: an empty or partial string must never reach
+    // libpq's defaults (whatever server the machine has).
+    url.check().map_err(|e| chain(&e))?;
+    let mut target = PostgresConfig::with_env(url).map_err(|e| chain(&e))?;
     target.schema.clone_from(&args.schema);
     target.pool_size = 1;
     let options = BackfillOptions {
@@ -106,13 +109,14 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
 }
 
 fn print_text(summary: &BackfillSummary) {
-    println!(
+    outln!(
         "source: {} (timestamps read as {})",
-        summary.source, summary.source_timezone
+        summary.source,
+        summary.source_timezone
     );
     for t in summary.tables.iter().filter(|t| t.in_source) {
         let c = &t.total;
-        println!(
+        outln!(
             "  {:<24} read {:>9} = loaded {:>9} (new {}, present {}) + quarantined {}; sessions synthesized {}, values converted {}",
             t.table.name(),
             c.read,
@@ -124,7 +128,7 @@ fn print_text(summary: &BackfillSummary) {
             c.values_converted
         );
         if !t.unknown_columns.is_empty() {
-            println!(
+            outln!(
                 "  {:<24} unknown columns not loaded: {}",
                 "",
                 t.unknown_columns.join(", ")
@@ -132,12 +136,12 @@ fn print_text(summary: &BackfillSummary) {
         }
     }
     if !summary.unknown_tables.is_empty() {
-        println!(
+        outln!(
             "unknown tables left alone: {}",
             summary.unknown_tables.join(", ")
         );
     }
-    println!(
+    outln!(
         "this run: {} rows read in {} ms; longest hold of the source file {} ms",
         summary.rows_read(),
         summary.elapsed_ms,

@@ -18,11 +18,11 @@ pub struct GrantsArgs {
 
 /// Prints the GRANT statements; runs nothing.
 pub fn run(args: &GrantsArgs) -> Result<ExitCode> {
-    println!(
+    outln!(
         "-- Run as the schema owner after `chatmrpt-db migrate`; the role gets row access only."
     );
     for statement in chatmrpt_db::grants::runtime_grants(&args.schema, &args.role)? {
-        println!("{statement}");
+        outln!("{statement}");
     }
     Ok(ExitCode::SUCCESS)
 }

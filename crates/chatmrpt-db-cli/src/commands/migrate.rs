@@ -6,14 +6,14 @@ use chatmrpt_db::{Result, Store};
 pub fn run(store: &Store) -> Result<ExitCode> {
     let applied = store.run_migrations()?;
     if applied.is_empty() {
-        println!(
+        outln!(
             "{}: schema up to date ({})",
             store.backend_name(),
             store.target()
         );
     } else {
         for version in &applied {
-            println!("{}: applied {version}", store.backend_name());
+            outln!("{}: applied {version}", store.backend_name());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -32,7 +32,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             },
         )
     };
+    let creates = matches!(cli.command, Command::Migrate);
     let open = |config: &Config| -> Result<Store> {
+        if !creates {
+            require_sqlite_file(config)?;
+        }
         match config.backend {
             BackendKind::Dual => Ok(Store::Dual(Arc::new(open_dual(config)?))),
             _ => Store::open(config),
@@ -48,6 +52,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     .into(),
             ));
         }
+        require_sqlite_file(&config)?;
         open_dual(&config)
     };
     match cli.command {
@@ -69,6 +74,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backfill(args) => Ok(backfill::run(&args)),
         Command::Verify(args) => Ok(verify::run(&args)),
     }
+}
+
+/// Only `migrate` creates a new SQLite file: every other command refuses a
+/// missing one rather than leave an empty log behind.
+fn require_sqlite_file(config: &Config) -> Result<()> {
+    use chatmrpt_db::adopt::{FileState, file_state};
+    let path = &config.sqlite.path;
+    if !matches!(config.backend, BackendKind::Sqlite | BackendKind::Dual) {
+        return Ok(());
+    }
+    let state = file_state(path).map_err(|e| Error::Config(chatmrpt_db::error::error_chain(&e)))?;
+    if state == FileState::Absent {
+        let what = if path.exists() {
+            "an empty database"
+        } else {
+            "no such file"
+        };
+        return Err(Error::Config(format!(
+            "{}: {what}, left as it is (`chatmrpt-db migrate` creates a new log)",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The dual store for a one-shot command: no background worker.
@@ -95,6 +123,6 @@ pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
         store: "output",
         source: Box::new(e),
     })?;
-    println!("{text}");
+    outln!("{text}");
     Ok(())
 }

@@ -71,7 +71,7 @@ pub fn run(store: &AppDualStore, args: &OutboxArgs) -> Result<ExitCode> {
         None => show(store, args.json),
         Some(OutboxAction::Replay) => {
             let report = store.replay_now();
-            println!(
+            outln!(
                 "delivered {}, retrying {}, parked as dead {}, waiting {}{}{}",
                 report.delivered,
                 report.retried,
@@ -92,12 +92,12 @@ pub fn run(store: &AppDualStore, args: &OutboxArgs) -> Result<ExitCode> {
         }
         Some(OutboxAction::RetryDead(select)) => {
             let n = apply(store, select, |o, ids| o.outbox_retry_dead(ids))?;
-            println!("{n} dead entries back in the queue");
+            outln!("{n} dead entries back in the queue");
             Ok(ExitCode::SUCCESS)
         }
         Some(OutboxAction::DiscardDead(select)) => {
             let n = apply(store, select, |o, ids| o.outbox_discard_dead(ids))?;
-            println!("{n} dead entries discarded");
+            outln!("{n} dead entries discarded");
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -163,7 +163,7 @@ fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for s in &shown {
-        println!(
+        outln!(
             "{} outbox (owed to {}): {} pending, {} dead, oldest {}",
             s.outbox,
             s.owed_to,
@@ -173,7 +173,7 @@ fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
                 .map_or_else(|| "-".to_owned(), |a| format!("{a} s ago")),
         );
         for d in &s.dead_entries {
-            println!(
+            outln!(
                 "  dead #{} {} `{}` after {} attempts: {}",
                 d.id,
                 d.kind,

@@ -62,14 +62,14 @@ pub fn run(store: &AppDualStore, args: &StageArgs) -> Result<ExitCode> {
             };
             match store.set_stage(&request)? {
                 Some(change) if args.json => print_json(&change)?,
-                Some(change) => println!(
+                Some(change) => outln!(
                     "stage: {} -> {}{} (by {})",
                     change.from,
                     change.to,
                     if change.forced { ", forced" } else { "" },
                     change.changed_by
                 ),
-                None => println!("stage: already {stage}"),
+                None => outln!("stage: already {stage}"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -102,9 +102,9 @@ fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
     } else {
         "default from configuration"
     };
-    println!("stage:    {stage} ({origin})");
-    println!("writes:   {}", shown.writes.join(", then "));
-    println!(
+    outln!("stage:    {stage} ({origin})");
+    outln!("writes:   {}", shown.writes.join(", then "));
+    outln!(
         "reads:    {auth}{}",
         if shown.compared {
             format!(" (compared with {other})")
@@ -113,7 +113,7 @@ fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
         }
     );
     for change in &shown.history {
-        println!(
+        outln!(
             "  {}  {} -> {}  by {}{}",
             change.changed_at.to_legacy_string(),
             change.from,

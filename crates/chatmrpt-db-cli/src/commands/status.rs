@@ -216,29 +216,29 @@ fn one_line(e: &chatmrpt_db::Error) -> String {
 }
 
 fn print_text(status: &Status) {
-    println!("backend: {}", status.backend);
-    println!("target:  {}", status.target);
+    outln!("backend: {}", status.backend);
+    outln!("target:  {}", status.target);
     match status.applied_migrations.as_slice() {
-        [] => println!("migrations: none applied (run `chatmrpt-db migrate`)"),
-        applied => println!("migrations: {}", applied.join(", ")),
+        [] => outln!("migrations: none applied (run `chatmrpt-db migrate`)"),
+        applied => outln!("migrations: {}", applied.join(", ")),
     }
     let Some(dual) = &status.dual else {
         for (table, rows) in &status.rows {
-            println!("  {table:<24} {rows:>10}");
+            outln!("  {table:<24} {rows:>10}");
         }
         return;
     };
-    println!("stage:   {}", dual.stage);
+    outln!("stage:   {}", dual.stage);
     for o in &dual.outboxes {
         match (&o.error, o.pending, o.dead) {
-            (None, Some(pending), Some(dead)) => println!(
+            (None, Some(pending), Some(dead)) => outln!(
                 "outbox in {} (owed to {}): {pending} pending, {dead} dead, oldest {}",
                 o.outbox,
                 o.owed_to,
                 o.oldest_age_seconds
                     .map_or_else(|| "-".to_owned(), |a| format!("{a} s ago"))
             ),
-            (error, ..) => println!(
+            (error, ..) => outln!(
                 "outbox in {}: unreadable: {}",
                 o.outbox,
                 error.as_deref().unwrap_or("-")
@@ -248,9 +248,11 @@ fn print_text(status: &Status) {
     let [legacy, target] = dual.stores.as_slice() else {
         return;
     };
-    println!(
+    outln!(
         "  {:<24} {:>10} {:>10}",
-        "table", legacy.store, target.store
+        "table",
+        legacy.store,
+        target.store
     );
     for table in Table::ALL {
         let cell = |s: &StoreRows| {
@@ -258,7 +260,7 @@ fn print_text(status: &Status) {
                 .get(table.name())
                 .map_or_else(|| "?".to_owned(), u64::to_string)
         };
-        println!(
+        outln!(
             "  {:<24} {:>10} {:>10}",
             table.name(),
             cell(legacy),
@@ -267,7 +269,7 @@ fn print_text(status: &Status) {
     }
     for s in &dual.stores {
         if let Some(e) = &s.error {
-            println!("{} unreadable: {e}", s.store);
+            outln!("{} unreadable: {e}", s.store);
         }
     }
 }

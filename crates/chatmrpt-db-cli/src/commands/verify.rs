@@ -124,22 +124,33 @@ fn shown(source: &str, schema: &str) -> String {
     std::path::absolute(path).map_or_else(|_| source.to_owned(), |p| p.display().to_string())
 }
 
+/// `sqlite://PATH` or a bare path is a file; anything else must be a
+/// complete PostgreSQL connection string (checked before any connection).
 fn store(text: &str, schema: &str) -> chatmrpt_db::Result<StoreRef> {
-    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-        let mut config = PostgresConfig::with_env(DatabaseUrl::new(text))?;
+    let trimmed = text.trim();
+    if let Some(path) = trimmed.strip_prefix("sqlite://") {
+        if path.is_empty() {
+            return Err(chatmrpt_db::Error::Config(
+                "sqlite:// needs a path, e.g. sqlite://interactions.db".into(),
+            ));
+        }
+        return Ok(StoreRef::Sqlite(PathBuf::from(path)));
+    }
+    if trimmed.is_empty() || trimmed.contains("://") || trimmed.contains('=') {
+        let url = DatabaseUrl::new(text);
+        url.check()?;
+        let mut config = PostgresConfig::with_env(url)?;
         config.schema = schema.to_owned();
         config.pool_size = 1;
         return Ok(StoreRef::Postgres(config));
     }
-    Ok(StoreRef::Sqlite(PathBuf::from(
-        text.strip_prefix("sqlite://").unwrap_or(text),
-    )))
+    Ok(StoreRef::Sqlite(PathBuf::from(text)))
 }
 
 fn print_text(report: &VerifyReport) {
     for t in &report.tables {
         let verdict = if t.is_equal() { "equal" } else { "DIFFERENT" };
-        println!(
+        outln!(
             "{:<24} {verdict:<9} source {:>9} target {:>9} rows; {} chunks, {} differing; {} known differences",
             t.table.name(),
             t.source_rows,
@@ -152,7 +163,7 @@ fn print_text(report: &VerifyReport) {
         print_keys(t.table.name(), "extra in target", &t.extra);
         print_keys(t.table.name(), "differs", &t.differing);
         for k in &t.known {
-            println!(
+            outln!(
                 "  known {:?} {}: {}",
                 k.kind,
                 k.key.as_deref().unwrap_or("(no key)"),
@@ -166,20 +177,20 @@ fn print_text(report: &VerifyReport) {
         "stores differ"
     };
     match report.longest_file_read_ms {
-        Some(held) => println!(
+        Some(held) => outln!(
             "{verdict} ({} ms; longest hold of the SQLite file {held} ms)",
             report.elapsed_ms
         ),
-        None => println!("{verdict} ({} ms)", report.elapsed_ms),
+        None => outln!("{verdict} ({} ms)", report.elapsed_ms),
     }
 }
 
 fn print_keys(table: &str, what: &str, list: &KeyList) {
     for key in &list.keys {
-        println!("  {table} {what}: {key}");
+        outln!("  {table} {what}: {key}");
     }
     if list.count > list.keys.len() as u64 {
-        println!(
+        outln!(
             "  {table} {what}: ... {} more",
             list.count - list.keys.len() as u64
         );

@@ -13,7 +13,8 @@ use super::error::AdoptError;
 /// What is at a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileState {
-    /// No file, or a zero-byte one: a new log may be created there.
+    /// No file, a zero-byte one, or a database with no schema at all: a
+    /// new log may be created there.
     Absent,
     /// A file the SQLite store has migrated (it holds diesel's bookkeeping).
     Managed,
@@ -50,12 +51,15 @@ pub fn file_state(path: &Path) -> Result<FileState, AdoptError> {
         // Not SQLite, unreadable...: adoption names the reason.
         return Ok(FileState::Unmanaged);
     };
+    // -1: an empty schema; 1: diesel's bookkeeping is there; 0: neither.
     let found: Result<Found, _> = diesel::sql_query(
-        "SELECT count(*) AS found FROM sqlite_master \
-         WHERE type = 'table' AND name = '__diesel_schema_migrations'",
+        "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM sqlite_master) THEN -1 \
+         ELSE (SELECT count(*) FROM sqlite_master \
+               WHERE type = 'table' AND name = '__diesel_schema_migrations') END AS found",
     )
     .get_result(&mut conn);
     match found {
+        Ok(Found { found: -1 }) => Ok(FileState::Absent),
         Ok(Found { found }) if found > 0 => Ok(FileState::Managed),
         Ok(_) => Ok(FileState::Unmanaged),
         Err(diesel::result::Error::DatabaseError(_, info))
