@@ -28,3 +28,7 @@ accesslog = None
 # The app's records (the `chatmrpt_db` logger included) go to stderr through
 # the root handler that app.configure_logging() installs.
 capture_output = False
+# gunicorn 27's control socket defaults to one path per user
+# (~/.gunicorn/gunicorn.ctl), which a second instance on the machine would
+# take over; the app needs none. Older gunicorns ignore the setting.
+control_socket_disable = True

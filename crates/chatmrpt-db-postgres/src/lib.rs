@@ -21,7 +21,7 @@ mod rows;
 mod schema;
 mod store;
 
-pub use store::{MIGRATIONS, PgStore, connect};
+pub use store::{MIGRATIONS, PgStore, connect, migrate_if_behind};
 
 /// The store's name in errors, logs and metrics.
 pub const STORE: &str = "postgres";

@@ -36,6 +36,7 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SchemaSearchPath
 pub fn build_pool(config: &PostgresConfig) -> PgPool {
     let manager = ConnectionManager::<PgConnection>::new(config.url.expose());
     Pool::builder()
+        .thread_pool(crate::pool::worker_threads())
         .max_size(config.pool_size)
         .min_idle(Some(0))
         .connection_timeout(Duration::from_secs(u64::from(
@@ -76,4 +77,19 @@ impl diesel::r2d2::HandleError<diesel::r2d2::Error> for QuietErrors {
     fn handle_error(&self, error: diesel::r2d2::Error) {
         tracing::debug!(store = crate::STORE, error = %chatmrpt_db_core::secret::redact(&error.to_string()), "pool connection attempt failed");
     }
+}
+
+/// The pool's helper threads (r2d2 uses them to open connections and reap
+/// idle ones). r2d2's default keeps them alive after the pool is dropped
+/// until its next scheduled reap (up to 30 s); these exit as soon as the
+/// pool is gone, so a process can drop its store and `fork()` without
+/// leaving parked threads behind (the Python drop-in does, before a fork).
+pub fn worker_threads() -> std::sync::Arc<scheduled_thread_pool::ScheduledThreadPool> {
+    std::sync::Arc::new(
+        scheduled_thread_pool::ScheduledThreadPool::builder()
+            .num_threads(3)
+            .thread_name_pattern("r2d2-worker-{}")
+            .on_drop_behavior(scheduled_thread_pool::OnPoolDropBehavior::DiscardPendingScheduled)
+            .build(),
+    )
 }

@@ -100,20 +100,7 @@ impl PgStore {
     /// [`Error::Migration`] when a migration fails (it is rolled back), or
     /// [`Error::Unavailable`].
     pub fn run_migrations(&self) -> Result<Vec<String>> {
-        let mut conn = self.connection()?;
-        // The name passed validate_schema: [a-z_][a-z0-9_]*, so quoting is exact.
-        diesel::sql_query(format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", self.schema))
-            .execute(&mut conn)
-            .map_err(migration_error_from)?;
-        lock(&mut conn, "pg_advisory_lock")?;
-        let applied = conn
-            .run_pending_migrations(MIGRATIONS)
-            .map(|v| v.iter().map(ToString::to_string).collect());
-        lock(&mut conn, "pg_advisory_unlock")?;
-        applied.map_err(|source| Error::Migration {
-            store: STORE,
-            source,
-        })
+        migrate_on(&mut *self.connection()?, &self.schema)
     }
 
     /// The versions of the migrations applied to this schema, oldest first.
@@ -146,53 +133,7 @@ impl PgStore {
     /// [`Error::Unavailable`], or [`Error::Migration`] when the bookkeeping
     /// cannot be read (e.g. the role may not read it).
     pub fn pending_migrations(&self) -> Result<Vec<String>> {
-        use diesel::migration::MigrationSource;
-        use diesel::sql_types::{Bool, Text};
-
-        #[derive(QueryableByName)]
-        struct Exists {
-            #[diesel(sql_type = Bool)]
-            exists: bool,
-        }
-        #[derive(QueryableByName)]
-        struct Version {
-            #[diesel(sql_type = Text)]
-            version: String,
-        }
-        let failed = |e: diesel::result::Error| Error::Migration {
-            store: STORE,
-            source: Box::new(e),
-        };
-        let mut conn = self.connection()?;
-        let table: Exists = diesel::sql_query(
-            "SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS exists",
-        )
-        .get_result(&mut conn)
-        .map_err(failed)?;
-        let applied: Vec<String> = if table.exists {
-            diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
-                .load::<Version>(&mut conn)
-                .map_err(failed)?
-                .into_iter()
-                .map(|v| v.version)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let embedded =
-            MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).map_err(|source| {
-                Error::Migration {
-                    store: STORE,
-                    source,
-                }
-            })?;
-        let mut pending: Vec<String> = embedded
-            .iter()
-            .map(|m| m.name().version().to_string())
-            .filter(|v| !applied.contains(v))
-            .collect();
-        pending.sort();
-        Ok(pending)
+        pending_on(&mut *self.connection()?)
     }
 
     /// Reverts every applied migration, newest first (tests and tooling).
@@ -256,6 +197,126 @@ fn lock(conn: &mut PgConnection, function: &str) -> Result<()> {
         .execute(conn)
         .map(drop)
         .map_err(migration_error_from)
+}
+
+/// Creates the schema when missing and applies every pending migration on
+/// `conn`, holding an advisory lock so concurrent callers take turns.
+fn migrate_on(conn: &mut PgConnection, schema: &str) -> Result<Vec<String>> {
+    // The name passed validate_schema: [a-z_][a-z0-9_]*, so quoting is exact.
+    diesel::sql_query(format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+        .execute(conn)
+        .map_err(migration_error_from)?;
+    lock(conn, "pg_advisory_lock")?;
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map(|v| v.iter().map(ToString::to_string).collect());
+    lock(conn, "pg_advisory_unlock")?;
+    applied.map_err(|source| Error::Migration {
+        store: STORE,
+        source,
+    })
+}
+
+fn pending_on(conn: &mut PgConnection) -> Result<Vec<String>> {
+    use diesel::migration::MigrationSource;
+    use diesel::sql_types::{Bool, Text};
+
+    #[derive(QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = Bool)]
+        exists: bool,
+    }
+    #[derive(QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = Text)]
+        version: String,
+    }
+    let failed = |e: diesel::result::Error| Error::Migration {
+        store: STORE,
+        source: Box::new(e),
+    };
+    let table: Exists = diesel::sql_query(
+        "SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS exists",
+    )
+    .get_result(conn)
+    .map_err(failed)?;
+    let applied: Vec<String> = if table.exists {
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+            .load::<Version>(conn)
+            .map_err(failed)?
+            .into_iter()
+            .map(|v| v.version)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let embedded =
+        MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).map_err(|source| {
+            Error::Migration {
+                store: STORE,
+                source,
+            }
+        })?;
+    let mut pending: Vec<String> = embedded
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .filter(|v| !applied.contains(v))
+        .collect();
+    pending.sort();
+    Ok(pending)
+}
+
+
+/// For an application starting up: on one connection of its own (no pool,
+/// so no thread outlives the call: it may run before a `fork()`), checks
+/// with plain `SELECT`s whether migrations are pending and applies them
+/// only then. Returns the versions applied (none when current).
+///
+/// # Errors
+///
+/// [`Error::Config`] for a bad connection string or schema,
+/// [`Error::Unavailable`] when the server cannot be reached within
+/// `connect_timeout_s`, [`Error::Migration`] when migrations are pending
+/// and cannot be applied (e.g. a role without DDL rights).
+pub fn migrate_if_behind(config: &PostgresConfig) -> Result<Vec<String>> {
+    config.url.check()?;
+    validate_schema(&config.schema)?;
+    let url = with_connect_timeout(config.url.expose(), config.connect_timeout_s.max(1));
+    let mut conn = PgConnection::establish(&url).map_err(|e| Error::Unavailable {
+        store: STORE,
+        source: chatmrpt_db_core::secret::redact(&e.to_string()).into(),
+    })?;
+    diesel::sql_query("SELECT set_config('search_path', $1, false)")
+        .bind::<diesel::sql_types::Text, _>(&config.schema)
+        .execute(&mut conn)
+        .map_err(query_error)?;
+    let pending = pending_on(&mut conn)?;
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    migrate_on(&mut conn, &config.schema).map_err(|e| Error::Migration {
+        store: STORE,
+        source: format!(
+            "{} migration(s) pending ({}) and they could not be applied (run `chatmrpt-db migrate` as the schema owner): {}",
+            pending.len(),
+            pending.join(", "),
+            chatmrpt_db_core::error::error_chain(&e)
+        )
+        .into(),
+    })
+}
+
+/// `url` with libpq's `connect_timeout` set, unless it already sets one.
+fn with_connect_timeout(url: &str, seconds: u32) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    if url.contains("://") {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{separator}connect_timeout={seconds}")
+    } else {
+        format!("{url} connect_timeout={seconds}")
+    }
 }
 
 fn migration_error_from(err: diesel::result::Error) -> Error {

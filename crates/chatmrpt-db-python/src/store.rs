@@ -404,6 +404,35 @@ impl NativeStore {
         Ok(dict)
     }
 
+    /// Closes this process's store (its connections, pools and threads;
+    /// the next call opens it again) and waits up to `timeout_s` for its
+    /// helper threads to end. The Python layer calls it before `fork()`, so
+    /// that the child inherits no thread of a pool: a thread parked in a
+    /// lock at fork time leaves the child's locks in a state it cannot
+    /// recover from. Returns whether no helper thread is left.
+    #[pyo3(signature = (timeout_s=2.0))]
+    fn release(&self, py: Python<'_>, timeout_s: f64) -> bool {
+        py.detach(|| {
+            let pid = std::process::id();
+            let mut opened = self.opened.lock().unwrap_or_else(PoisonError::into_inner);
+            if opened.as_ref().is_some_and(|o| o.pid == pid) {
+                drop(opened.take());
+            }
+            drop(opened);
+            let deadline = std::time::Instant::now()
+                + std::time::Duration::from_secs_f64(timeout_s.clamp(0.0, 60.0));
+            loop {
+                if !helper_threads_running() {
+                    return true;
+                }
+                if std::time::Instant::now() >= deadline {
+                    return false;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        })
+    }
+
     /// Delivers what the dual store's outboxes hold, waiting up to
     /// `timeout_s`; returns whether both are empty (tests, shutdown).
     #[pyo3(signature = (timeout_s=30.0))]
@@ -414,6 +443,18 @@ impl NativeStore {
             _ => Ok(true),
         })
     }
+}
+
+/// Whether a pool's helper thread (`r2d2-worker-N`) still runs in this
+/// process (Linux: `/proc/self/task`; elsewhere nothing can be seen).
+fn helper_threads_running() -> bool {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return false;
+    };
+    tasks.flatten().any(|task| {
+        std::fs::read_to_string(task.path().join("comm"))
+            .is_ok_and(|name| name.starts_with("r2d2-worker"))
+    })
 }
 
 fn stage_of(store: &Store) -> Stage {

@@ -42,7 +42,9 @@ REQUEST_TIMEOUT_S = 30
 # accept one connection at a time); anything beyond a handful is a real fault.
 MAX_FAILED_REQUESTS = 10
 PACKAGE_ERROR = re.compile(r"\[(ERROR|CRITICAL)\] chatmrpt")
-FORBIDDEN = ("Traceback", "panicked at")
+FORBIDDEN = ("Traceback", "panicked at", "WORKER TIMEOUT", "Worker failed to boot")
+WORKER_SIGNALLED = re.compile(r"Worker \(pid:(\d+)\) was sent (SIG\w+)")
+BACKTRACE_FRAME = re.compile(r"^\s+(\d+:|at )")
 
 
 def gunicorn_command():
@@ -197,7 +199,7 @@ def one_request(base, client, i, sids):
 
 def run_load(server, sids):
     """Run the clients; SIGKILL one worker once a third of the requests are
-    done. Returns (results, killed pid, client exceptions)."""
+    done. Returns (results, client exceptions, the killed pid)."""
     results, errors, done = [], [], [0]
     lock = threading.Lock()
 
@@ -219,14 +221,14 @@ def run_load(server, sids):
     assert done[0] < total, "the load finished before the kill; nothing was tested"
     workers = server.workers()
     assert workers, f"no worker to kill:\n{server.stderr_text()}"
-    victim = min(workers)
+    victim = max(workers)  # the newest: the least likely to be exiting for max_requests
     os.kill(victim, signal.SIGKILL)
     replaced = wait_for(lambda: victim not in server.workers() and len(server.workers()) == 2, 60)
     for t in threads:
         t.join(REQUESTS_PER_CLIENT * REQUEST_TIMEOUT_S)
     assert not any(t.is_alive() for t in threads), "a client thread never finished"
     assert replaced, f"gunicorn did not replace the killed worker {victim}:\n{server.stderr_text()}"
-    return results, errors
+    return results, errors, victim
 
 
 def expected_rows(acks):
@@ -339,11 +341,22 @@ def wait_for_postgres(url, expected, sessions, uploaded):
     return last
 
 
-def package_errors(stderr):
-    lines = stderr.splitlines()
-    bad = [line for line in lines if PACKAGE_ERROR.search(line)]
-    bad += [line for line in lines if any(f in line for f in FORBIDDEN)]
+def package_errors(stderr, victim):
+    """Lines that show a fault: an ERROR from the package, a traceback or a
+    Rust panic, a hung worker, or a worker that died of a signal other than
+    the test's SIGKILL of `victim` (a crash: SIGSEGV, SIGABRT, ...)."""
+    bad = []
+    for line in stderr.splitlines():
+        died = WORKER_SIGNALLED.search(line)
+        if (PACKAGE_ERROR.search(line) or any(f in line for f in FORBIDDEN)
+                or (died and int(died.group(1)) != victim)):
+            bad.append(line)
     return bad
+
+
+def lifecycle(stderr):
+    """The server's log without backtrace frames, for failure messages."""
+    return "\n".join(line for line in stderr.splitlines() if not BACKTRACE_FRAME.match(line))
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "dual"])
@@ -363,7 +376,7 @@ def test_every_acknowledged_request_has_its_rows_after_a_worker_is_killed(backen
         if backend == "dual":
             assert metrics["stage"] == "dual_write", metrics
 
-        results, client_errors = run_load(server, session_ids())
+        results, client_errors, victim = run_load(server, session_ids())
         assert not client_errors, client_errors
         http_errors = [r for r in results if r["status"] not in (200, None)]
         assert not http_errors, f"requests answered with an error: {http_errors[:3]}\n{server.stderr_text()}"
@@ -390,4 +403,6 @@ def test_every_acknowledged_request_has_its_rows_after_a_worker_is_killed(backen
     problems = differences(expected, stored, sessions, uploaded, stored_sessions)
     assert not problems, f"SQLite after {len(acks)} acknowledged requests: {problems}"
     assert not pg_problems, f"PostgreSQL 60 s after the load: {pg_problems}"
-    assert not package_errors(stderr), "\n".join(package_errors(stderr)[:20])
+    faults = package_errors(stderr, victim)
+    assert not faults, (f"faults in the server's stderr (killed worker: {victim}):\n"
+                        + "\n".join(faults[:20]) + "\n--- server log ---\n" + lifecycle(stderr))

@@ -17,7 +17,7 @@ mod rows;
 mod schema;
 mod store;
 
-pub use store::{MIGRATIONS, SqliteStore, connect};
+pub use store::{MIGRATIONS, SqliteStore, connect, migrate_file};
 
 /// The store's name in errors, logs and metrics.
 pub const STORE: &str = "sqlite";

@@ -25,15 +25,25 @@ pub struct ConnectionOptions {
     pub busy_timeout_ms: u32,
 }
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionOptions {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+impl ConnectionOptions {
+    /// Sets the PRAGMAs on `conn`.
+    ///
+    /// # Errors
+    ///
+    /// The statement's failure.
+    pub fn apply(&self, conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
         // busy_timeout first: switching to WAL itself needs the lock.
         let pragmas = format!(
             "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
             self.busy_timeout_ms
         );
         conn.batch_execute(&pragmas)
-            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionOptions {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        self.apply(conn).map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -45,6 +55,7 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionOp
 pub fn build_pool(config: &SqliteConfig) -> Result<SqlitePool> {
     let manager = ConnectionManager::<SqliteConnection>::new(config.path.to_string_lossy());
     Pool::builder()
+        .thread_pool(crate::pool::worker_threads())
         .max_size(config.pool_size)
         .connection_timeout(Duration::from_millis(
             u64::from(config.busy_timeout_ms) + 5_000,
@@ -70,4 +81,19 @@ impl diesel::r2d2::HandleError<diesel::r2d2::Error> for QuietErrors {
     fn handle_error(&self, error: diesel::r2d2::Error) {
         tracing::debug!(store = crate::STORE, error = %chatmrpt_db_core::secret::redact(&error.to_string()), "pool connection attempt failed");
     }
+}
+
+/// The pool's helper threads (r2d2 uses them to open connections and reap
+/// idle ones). r2d2's default keeps them alive after the pool is dropped
+/// until its next scheduled reap (up to 30 s); these exit as soon as the
+/// pool is gone, so a process can drop its store and `fork()` without
+/// leaving parked threads behind (the Python drop-in does, before a fork).
+pub fn worker_threads() -> std::sync::Arc<scheduled_thread_pool::ScheduledThreadPool> {
+    std::sync::Arc::new(
+        scheduled_thread_pool::ScheduledThreadPool::builder()
+            .num_threads(3)
+            .thread_name_pattern("r2d2-worker-{}")
+            .on_drop_behavior(scheduled_thread_pool::OnPoolDropBehavior::DiscardPendingScheduled)
+            .build(),
+    )
 }

@@ -168,6 +168,38 @@ impl SqliteStore {
     }
 }
 
+/// Applies the pending migrations to the file at `path` (creating it when
+/// missing) on one connection of its own, with the store's PRAGMAs: no
+/// pool, so no thread outlives the call (it may run before a `fork()`).
+/// Returns the versions applied.
+///
+/// # Errors
+///
+/// [`Error::Config`] for a file not under management (as
+/// [`SqliteStore::open`]), [`Error::Unavailable`], [`Error::Migration`].
+pub fn migrate_file(path: &Path, busy_timeout_ms: u32) -> Result<Vec<String>> {
+    refuse_unmanaged(path)?;
+    migrate_adopted(path, busy_timeout_ms)
+}
+
+/// [`migrate_file`] without the check: adoption's last step, once the file
+/// holds the bookkeeping.
+pub(crate) fn migrate_adopted(path: &Path, busy_timeout_ms: u32) -> Result<Vec<String>> {
+    let unavailable = |source: Box<dyn std::error::Error + Send + Sync>| Error::Unavailable {
+        store: STORE,
+        source,
+    };
+    let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+        .map_err(|e| unavailable(Box::new(e)))?;
+    crate::pool::ConnectionOptions { busy_timeout_ms }
+        .apply(&mut conn)
+        .map_err(|e| unavailable(Box::new(e)))?;
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map_err(migration_error)?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
 /// Refuses an existing file that the store does not manage (see
 /// [`SqliteStore::open`]), naming the way out.
 fn refuse_unmanaged(path: &Path) -> Result<()> {

@@ -15,7 +15,7 @@
 //!    and refused with the command to run otherwise. Another application's
 //!    SQLite file is refused by adoption and left unchanged.
 //! 2. **PostgreSQL** (backends `postgres` and `dual`): the schema is checked
-//!    with plain `SELECT`s ([`PgStore::pending_migrations`]); only a schema
+//!    with plain `SELECT`s ([`chatmrpt_db_postgres::migrate_if_behind`]); only a schema
 //!    that is behind is migrated, so a runtime role without DDL rights
 //!    works whenever the schema is current. A server that is down, or a
 //!    schema that is behind and that the role may not migrate, is a warning
@@ -23,17 +23,18 @@
 //!    the writes in its outbox, and a PostgreSQL-only store fails its calls
 //!    until the server is back.
 //!
-//! Nothing opened here outlives the call: the caller opens its store
-//! afterwards, in the process that uses it (a gunicorn worker forked after
-//! this ran in the master gets no connection, pool or thread of it).
+//! Nothing opened here outlives the call, and no pool is built (an r2d2
+//! pool's worker threads outlive it by up to 30 s, and a `fork()` while
+//! they are parked leaves the child's thread-parking state corrupt): every
+//! step uses one connection of its own, closed before returning. The caller
+//! opens its store afterwards, in the process that uses it.
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
 use chatmrpt_db_core::error::error_chain;
 use chatmrpt_db_core::{BackendKind, Config, Error, Result};
-use chatmrpt_db_postgres::PgStore;
-use chatmrpt_db_sqlite::SqliteStore;
+use chatmrpt_db_sqlite::migrate_file;
 use chatmrpt_db_sqlite::adopt::{AdoptOptions, AdoptReport, FileState, adopt, file_state};
 
 /// How [`prepare_for_app`] treats the SQLite file.
@@ -93,7 +94,7 @@ pub fn prepare_for_app(config: &Config, options: &AppOptions) -> Result<AppStart
     if let (BackendKind::Postgres | BackendKind::Dual, Some(pg)) =
         (config.backend, &config.postgres)
     {
-        match PgStore::open_lazy(pg).and_then(|store| migrate_if_behind(&store)) {
+        match chatmrpt_db_postgres::migrate_if_behind(pg) {
             Ok(applied) => start.migrations_applied.extend(applied),
             Err(e) => start.warnings.push(postgres_warning(config.backend, &e)),
         }
@@ -106,14 +107,10 @@ fn prepare_sqlite(config: &Config, options: &AppOptions, start: &mut AppStart) -
     let _lock = lock_beside(path)?;
     let state = file_state(path).map_err(|e| Error::Config(error_chain(&e)))?;
     match state {
-        FileState::Absent => {
-            let store = SqliteStore::open(&config.sqlite)?;
-            start.migrations_applied.extend(store.run_migrations()?);
-            start.created = true;
-        }
-        FileState::Managed => {
-            let store = SqliteStore::open(&config.sqlite)?;
-            start.migrations_applied.extend(store.run_migrations()?);
+        FileState::Absent | FileState::Managed => {
+            let busy = config.sqlite.busy_timeout_ms;
+            start.migrations_applied.extend(migrate_file(path, busy)?);
+            start.created = state == FileState::Absent;
         }
         FileState::Unmanaged if options.adopt => {
             let adopt_options =
@@ -133,24 +130,6 @@ fn prepare_sqlite(config: &Config, options: &AppOptions, start: &mut AppStart) -
         }
     }
     Ok(())
-}
-
-/// Applies PostgreSQL's pending migrations, and only when some are pending.
-fn migrate_if_behind(store: &PgStore) -> Result<Vec<String>> {
-    let pending = store.pending_migrations()?;
-    if pending.is_empty() {
-        return Ok(Vec::new());
-    }
-    store.run_migrations().map_err(|e| Error::Migration {
-        store: chatmrpt_db_postgres::STORE,
-        source: format!(
-            "{} migration(s) pending ({}) and this role could not apply them: run `chatmrpt-db migrate` as the schema owner: {}",
-            pending.len(),
-            pending.join(", "),
-            error_chain(&e)
-        )
-        .into(),
-    })
 }
 
 fn postgres_warning(backend: BackendKind, err: &Error) -> String {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import weakref
 from typing import Any, Callable, Dict, List, Optional
 
 from . import _export, _legacy, _native
@@ -24,6 +25,25 @@ _LINKS = {
 
 # INTEGER columns that hold a size or a count: never negative.
 _COUNTS = {"file_size", "tokens_used", "tokens_a", "tokens_b", "battles_included"}
+
+
+# Every logger of this process, released before a fork (see _before_fork).
+_LOGGERS: "weakref.WeakSet[InteractionLogger]" = weakref.WeakSet()
+
+
+def _before_fork() -> None:
+    # A store opened in this process (gunicorn's master logging something
+    # before it forks its workers) is closed first: its pool threads must
+    # not be parked in a lock when the child is made. It reopens on its
+    # next call. A logger never used here holds nothing: nothing to do.
+    for logger in list(_LOGGERS):
+        native = logger._native
+        if native is not None and not native.release():
+            _log.warning("a connection pool's threads were still running at fork()")
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork)
 
 
 class _Counters:
@@ -160,6 +180,7 @@ class InteractionLogger:
         if self._startup_error is not None:
             _log.error("interaction log not opened, every call will fail: %s", self._startup_error)
         self.event_logger = EventLogger(self)
+        _LOGGERS.add(self)
 
     def __repr__(self) -> str:
         backend = self._native.backend if self._native is not None else "unopened"

@@ -25,7 +25,7 @@
 //!    latest readable timestamps; the id copied as stored; NULL ids stay
 //!    NULL; the only rows adoption writes, each reported), and diesel's
 //!    bookkeeping so that migration counts as applied.
-//! 4. **The store's later migrations**, through [`SqliteStore::run_migrations`]
+//! 4. **The store's later migrations**, on one connection ([`crate::migrate_file`])
 //!    (which also switches the file to WAL, as every store connection does).
 //!
 //! Unknown tables and columns are reported and left alone; declared types
@@ -57,7 +57,6 @@ pub use error::AdoptError;
 pub use report::{AdoptReport, ColumnRef, SynthesizedSession, TypeDifference};
 pub use state::{FileState, file_state};
 
-use crate::SqliteStore;
 use error::classify;
 use plan::Plan;
 use schema::{Baseline, Schema};
@@ -131,14 +130,13 @@ pub fn adopt(path: &Path, options: &AdoptOptions) -> Result<AdoptReport, AdoptEr
             Failure::Sql(err) => classify(path, "the adoption transaction", busy, err),
         })?;
     drop(conn);
-    let store = SqliteStore::open_path(path).map_err(|source| AdoptError::Store {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let migrations_applied = store.run_migrations().map_err(|source| AdoptError::Store {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    // One connection, no pool: adoption may run before a fork (the Python
+    // drop-in adopts at start-up, in gunicorn's master).
+    let migrations_applied =
+        crate::store::migrate_adopted(path, busy).map_err(|source| AdoptError::Store {
+            path: path.to_path_buf(),
+            source,
+        })?;
     Ok(report(
         path,
         backup,

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use diesel::connection::Connection;
+use diesel::connection::{Connection, SimpleConnection};
 use diesel::sql_types::BigInt;
 use diesel::sqlite::SqliteConnection;
 use diesel::{QueryableByName, RunQueryDsl};
@@ -51,6 +51,10 @@ pub fn file_state(path: &Path) -> Result<FileState, AdoptError> {
         // Not SQLite, unreadable...: adoption names the reason.
         return Ok(FileState::Unmanaged);
     };
+    // Another process may be committing: wait for it as the store does.
+    let busy = chatmrpt_db_core::SqliteConfig::default().busy_timeout_ms;
+    conn.batch_execute(&format!("PRAGMA busy_timeout = {busy};"))
+        .map_err(|e| failed("setting the busy timeout", Box::new(e)))?;
     // -1: an empty schema; 1: diesel's bookkeeping is there; 0: neither.
     let found: Result<Found, _> = diesel::sql_query(
         "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM sqlite_master) THEN -1 \
