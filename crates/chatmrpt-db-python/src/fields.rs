@@ -58,7 +58,13 @@ impl<'py> Fields<'_, 'py> {
             Err(_) => {
                 self.repairs.text_repaired.fetch_add(1, Ordering::Relaxed);
                 self.warn(key, "text that is not valid Unicode repaired with U+FFFD")?;
-                text.to_string_lossy().into_owned()
+                // One U+FFFD per lone surrogate (a lossy UTF-8 decode would
+                // give one per byte of its encoding).
+                let repaired = self.dict.py().import("re")?.call_method1(
+                    "sub",
+                    ("[\\ud800-\\udfff]", "\u{fffd}", text),
+                )?;
+                repaired.extract::<String>()?
             }
         };
         // Strict mode leaves NUL bytes for the store's validation to refuse.

@@ -700,8 +700,11 @@ class ReferenceLogger:
             sid = info["session_id"]
 
             def rows(table):
+                # python-api.md does not say the export's order of ward
+                # rankings; the drop-in uses get_analysis_metadata's (by rank).
+                order = "overall_rank" if table == "ward_rankings" else "timestamp"
                 return [parse_all(r) for r in self._select(
-                    f"SELECT * FROM {table} WHERE session_id = ? ORDER BY timestamp", (sid,))]
+                    f"SELECT * FROM {table} WHERE session_id = ? ORDER BY {order}", (sid,))]
 
             data = {
                 "session_info": info,

@@ -19,30 +19,42 @@ from conftest import (
 S = "bad-input-session"
 
 
-def test_none_session_id_for_log_message(backend, chatmrpt_caplog):
+def test_none_session_id_is_stored_without_a_session(backend, chatmrpt_caplog):
+    # The legacy INSERT stored such a row (session_id NULL) and touched no
+    # session: the drop-in keeps it too, and creates no session row.
     pkg = backend.logger()
     before = pkg.metrics()["failures"]
-    assert pkg.log_message(None, "user", "hello") is None
+    ids = {
+        "messages": pkg.log_message(None, "user", "hello"),
+        "errors": pkg.log_error(None, "E", "m"),
+        "llm_interactions": pkg.log_llm_interaction(None, "t", "p"),
+    }
+    for table, row_id in ids.items():
+        assert is_uuid4_text(row_id), table
+    for store in backend.stores:
+        for table, row_id in ids.items():
+            rows = backend.rows(table, store)
+            assert len(rows) == 1, (store, table)
+            assert rows[0]["session_id"] is None, (store, table)
+        assert backend.rows("sessions", store) == [], store
+    assert package_records(chatmrpt_caplog, logging.ERROR) == []
+    assert pkg.metrics()["failures"] == before
+
+
+def test_empty_session_id_is_refused_and_logged(backend, chatmrpt_caplog):
+    # A documented difference: an empty id is refused by the library (the
+    # legacy file would have kept a row for session ''), logged, counted.
+    pkg = backend.logger()
+    before = pkg.metrics()["failures"]
+    assert pkg.log_message("", "user", "x") is None
     for store in backend.stores:
         assert backend.rows("messages", store) == [], store
-        assert backend.rows("sessions", store) == [], store
     errors = package_records(chatmrpt_caplog, logging.ERROR)
     assert errors, "no ERROR record on the chatmrpt_db logger"
+    assert "session_id" in errors[0].getMessage()
     assert pkg.metrics()["failures"] == before + 1
     # the logger still works afterwards
     assert is_uuid4_text(pkg.log_message(S, "user", "after"))
-
-
-@pytest.mark.parametrize("call", [
-    ("log_message", ("", "user", "x")),
-    ("log_error", (None, "E", "m")),
-    ("log_llm_interaction", (None, "t", "p")),
-], ids=["empty_session_message", "none_session_error", "none_session_llm"])
-def test_missing_session_id_returns_none(backend, chatmrpt_caplog, call):
-    name, args = call
-    pkg = backend.logger()
-    assert getattr(pkg, name)(*args) is None
-    assert package_records(chatmrpt_caplog, logging.ERROR)
 
 
 def test_bool_writers_fail_with_false(backend, chatmrpt_caplog):

@@ -33,11 +33,9 @@ def test_strict_success_returns_legacy_values(backend):
     ("log_message", ("s", "user", "a\x00b")),
     ("log_message", ("s", "user", "x\ud800")),
     ("log_message", ("", "user", "x")),
-    ("log_message", (None, "user", "x")),
     ("log_session_start", ("",)),
     ("log_error", ("s\x00", "E", "m")),
-], ids=["nul", "surrogate", "empty_session", "none_session", "empty_session_start",
-        "nul_session_id"])
+], ids=["nul", "surrogate", "empty_session", "empty_session_start", "nul_session_id"])
 def test_strict_invalid_input(backend, call):
     from chatmrpt_db import Error, InvalidInput
 
@@ -131,3 +129,16 @@ def test_non_strict_unavailable_never_raises(unreachable_pg, tmp_path, chatmrpt_
     assert res.get("status") == "error", res
     assert package_records(chatmrpt_caplog, logging.ERROR)
     assert pkg.metrics()["failures"] >= 4
+
+
+def test_strict_none_session_is_stored_like_non_strict(backend):
+    """session_id None is a legacy row with a NULL session (see
+    test_bad_input.test_none_session_id_is_stored_without_a_session): strict
+    mode stores it too, without raising."""
+    pkg = backend.logger(strict=True)
+    mid = pkg.log_message(None, "user", "x")
+    assert is_uuid4_text(mid)
+    for store in backend.stores:
+        rows = backend.rows("messages", store)
+        assert [(r["message_id"], r["session_id"]) for r in rows] == [(mid, None)], store
+        assert backend.rows("sessions", store) == [], store

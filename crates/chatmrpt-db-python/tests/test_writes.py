@@ -437,7 +437,9 @@ def test_keywords_matched_is_a_json_list(backend, ref, pins):
                                    keywords_matched=value, message_id=mid)
         assert got == rid
         for store, row in backend.row_everywhere("routing_decisions", rid):
-            assert row["keywords_matched"] == expected, f"{store}: {value!r}"
+            assert row["keywords_matched"] == expected, (
+                f"{store}: keywords_matched={value!r} stored as {row['keywords_matched']!r}, "
+                f"legacy stores {expected!r}")
 
 
 # ---------------------------------------------------------------------------
@@ -459,7 +461,7 @@ def test_stage_and_metrics(backend):
     m = pkg.metrics()
     assert m["calls"] >= calls0 + 1
     assert m["failures"] == failures0
-    assert pkg.log_message(None, "user", "x") is None
+    assert pkg.log_message("", "user", "x") is None  # an empty session id fails
     assert pkg.metrics()["failures"] == failures0 + 1
 
 

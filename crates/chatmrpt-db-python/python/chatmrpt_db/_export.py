@@ -111,6 +111,8 @@ def to_json(
         export = _session_export(store, sid, include_llm_data)
         if export is not None:
             sessions.append(export)
+    if session_id and not sessions:
+        return {"status": "error", "message": f"session {session_id} not found"}
     data = {"export_timestamp": _legacy.now().isoformat(), "sessions": sessions}
     folder = os.path.dirname(output_file)
     if folder:

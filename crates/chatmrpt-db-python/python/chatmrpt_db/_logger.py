@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -22,6 +23,32 @@ _LINKS = {
     "explanation": "llm_interaction_id",
     "routing_decision": "message_id",
 }
+
+# TEXT columns the legacy readers also parsed leniently (besides the
+# JSON-ish ones, which the native layer parses): json.loads when it parses.
+_READ_PARSED = {
+    "analysis_steps": ("input_summary", "output_summary"),
+    "algorithm_decisions": ("options", "selected_option"),
+    "calculations": ("input_values", "output_value", "context"),
+    "anomalies": ("context",),
+    "variable_relationships": ("evidence",),
+    "ward_rankings": ("contributing_factors", "anomaly_flags"),
+    "visualization_metadata": ("variables_used", "data_summary", "visual_elements", "patterns_detected"),
+    "explanations": ("context_used",),
+}
+
+
+def _lenient(rows: List[Dict[str, Any]], table: str) -> List[Dict[str, Any]]:
+    for row in rows:
+        for column in _READ_PARSED.get(table, ()):
+            value = row.get(column)
+            if isinstance(value, str) and value:
+                try:
+                    row[column] = json.loads(value)
+                except ValueError:
+                    pass
+    return rows
+
 
 # INTEGER columns that hold a size or a count: never negative.
 _COUNTS = {"file_size", "tokens_used", "tokens_a", "tokens_b", "battles_included"}
@@ -654,15 +681,15 @@ class InteractionLogger:
         def call() -> Dict[str, Any]:
             store = self._native_store()
             steps, decisions, calculations = store.list_step_details(session_id)
-            return {
-                "steps": steps,
-                "decisions": decisions,
-                "calculations": calculations,
-                "anomalies": store.list("anomalies", session_id),
-                "variable_relationships": store.list("variable_relationships", session_id),
-                "ward_rankings": store.list("ward_rankings", session_id),
-                "visualization_metadata": store.list("visualization_metadata", session_id),
+            metadata = {
+                "steps": _lenient(steps, "analysis_steps"),
+                "decisions": _lenient(decisions, "algorithm_decisions"),
+                "calculations": _lenient(calculations, "calculations"),
             }
+            for key in ("anomalies", "variable_relationships", "ward_rankings",
+                        "visualization_metadata"):
+                metadata[key] = _lenient(store.list(key, session_id), key)
+            return metadata
 
         return self._read("get_analysis_metadata", _error_dict, call)
 
@@ -674,6 +701,7 @@ class InteractionLogger:
 
         def call() -> Any:
             rows = self._native_store().list_visualizations(session_id, viz_id, viz_type)
+            rows = _lenient(rows, "visualization_metadata")
             rows.reverse()
             if viz_id is not None:
                 return rows[0] if rows else None
@@ -688,26 +716,30 @@ class InteractionLogger:
 
         def call() -> List[Dict[str, Any]]:
             rows = self._native_store().list_explanations(session_id, entity_type, entity_name)
+            rows = _lenient(rows, "explanations")
             rows.reverse()
             return rows
 
         return self._read("get_explanations", [], call)
 
     def get_ward_data(self, session_id: str, ward_name: str) -> Dict[str, Any]:
-        """The latest ranking of the ward (its columns), with the ward's
-        ``anomalies`` and ``explanations`` (newest first) in one dict."""
+        """The ward in one dict: ``ranking`` (its latest, or ``None``),
+        ``anomalies`` (of that entity, oldest first) and ``explanations``
+        (of entity type ``ward``, newest first)."""
 
         def call() -> Dict[str, Any]:
             store = self._native_store()
             ranking = store.latest_ward_ranking(session_id, ward_name)
-            data: Dict[str, Any] = dict(ranking) if ranking else {}
-            data["anomalies"] = [
+            anomalies = [
                 a for a in store.list("anomalies", session_id) if a["entity_name"] == ward_name
             ]
-            explanations = store.list_explanations(session_id, None, ward_name)
+            explanations = _lenient(store.list_explanations(session_id, "ward", ward_name), "explanations")
             explanations.reverse()
-            data["explanations"] = explanations
-            return data
+            return {
+                "ranking": _lenient([ranking], "ward_rankings")[0] if ranking else None,
+                "anomalies": _lenient(anomalies, "anomalies"),
+                "explanations": explanations,
+            }
 
         return self._read("get_ward_data", _error_dict, call)
 
