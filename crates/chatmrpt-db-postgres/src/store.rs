@@ -235,11 +235,10 @@ fn pending_on(conn: &mut PgConnection) -> Result<Vec<String>> {
         store: STORE,
         source: Box::new(e),
     };
-    let table: Exists = diesel::sql_query(
-        "SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS exists",
-    )
-    .get_result(conn)
-    .map_err(failed)?;
+    let table: Exists =
+        diesel::sql_query("SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS exists")
+            .get_result(conn)
+            .map_err(failed)?;
     let applied: Vec<String> = if table.exists {
         diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
             .load::<Version>(conn)
@@ -265,7 +264,6 @@ fn pending_on(conn: &mut PgConnection) -> Result<Vec<String>> {
     pending.sort();
     Ok(pending)
 }
-
 
 /// For an application starting up: on one connection of its own (no pool,
 /// so no thread outlives the call: it may run before a `fork()`), checks

@@ -60,10 +60,11 @@ impl<'py> Fields<'_, 'py> {
                 self.warn(key, "text that is not valid Unicode repaired with U+FFFD")?;
                 // One U+FFFD per lone surrogate (a lossy UTF-8 decode would
                 // give one per byte of its encoding).
-                let repaired = self.dict.py().import("re")?.call_method1(
-                    "sub",
-                    ("[\\ud800-\\udfff]", "\u{fffd}", text),
-                )?;
+                let repaired = self
+                    .dict
+                    .py()
+                    .import("re")?
+                    .call_method1("sub", ("[\\ud800-\\udfff]", "\u{fffd}", text))?;
                 repaired.extract::<String>()?
             }
         };

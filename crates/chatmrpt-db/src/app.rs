@@ -34,8 +34,8 @@ use std::path::{Path, PathBuf};
 
 use chatmrpt_db_core::error::error_chain;
 use chatmrpt_db_core::{BackendKind, Config, Error, Result};
-use chatmrpt_db_sqlite::migrate_file;
 use chatmrpt_db_sqlite::adopt::{AdoptOptions, AdoptReport, FileState, adopt, file_state};
+use chatmrpt_db_sqlite::migrate_file;
 
 /// How [`prepare_for_app`] treats the SQLite file.
 #[derive(Clone, Debug)]
