@@ -608,6 +608,9 @@ fn the_status_page_shows_what_the_stores_hold() {
 #[test]
 fn a_page_in_a_missing_directory_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
+    // Only `migrate` creates a log; `status` refuses a missing file.
+    let made = cli(&["--sqlite", "app.db", "migrate"], dir.path(), "public");
+    assert_eq!(made.status.code(), Some(0), "{}", text(&made.stderr));
     let out = cli(
         &[
             "--sqlite",
