@@ -14,6 +14,7 @@
   booleans 0/1).
 """
 
+import atexit
 import datetime
 import gc
 import glob
@@ -22,6 +23,7 @@ import math
 import os
 import pathlib
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -160,6 +162,19 @@ class _Cluster:
                    os.path.join(self.base, "server.log"), "-w", "-t", "60", "-o", opts,
                    "start"])
         self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        # Stop the cluster however the run ends: normal teardown, interpreter
+        # exit, or SIGTERM (e.g. `timeout`), which becomes a KeyboardInterrupt
+        # so pytest still runs its finalizers. (A SIGKILL cannot be caught.)
+        self._owner = os.getpid()
+        self._stopped = False
+        atexit.register(self.stop)
+        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, self._on_sigterm)
+
+    def _on_sigterm(self, signum, frame):
+        if os.getpid() != self._owner:  # a forked child: leave the cluster be
+            os._exit(128 + signum)
+        raise KeyboardInterrupt(f"signal {signum}")
 
     def _run(self, cmd):
         proc = subprocess.run(self.prefix + cmd, capture_output=True, timeout=180)
@@ -175,6 +190,9 @@ class _Cluster:
                 f"\n{log}")
 
     def stop(self):
+        if self._stopped or os.getpid() != self._owner:
+            return
+        self._stopped = True
         subprocess.run(self.prefix + [os.path.join(self.bindir, "pg_ctl"), "-D", self.data,
                                       "-m", "immediate", "-w", "stop"],
                        capture_output=True, timeout=120)

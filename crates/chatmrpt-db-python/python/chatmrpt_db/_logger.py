@@ -647,7 +647,7 @@ class InteractionLogger:
         is stored as a JSON list."""
         keywords = (
             json_always(list(keywords_matched))
-            if isinstance(keywords_matched, (list, tuple, set))
+            if isinstance(keywords_matched, (list, tuple, set)) and keywords_matched
             else jsonish(keywords_matched)
         )
         return self._log_row(
