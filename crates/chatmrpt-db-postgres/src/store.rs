@@ -284,10 +284,15 @@ pub fn migrate_if_behind(config: &PostgresConfig) -> Result<Vec<String>> {
         store: STORE,
         source: chatmrpt_db_core::secret::redact(&e.to_string()).into(),
     })?;
-    diesel::sql_query("SELECT set_config('search_path', $1, false)")
-        .bind::<diesel::sql_types::Text, _>(&config.schema)
-        .execute(&mut conn)
-        .map_err(query_error)?;
+    use diesel::r2d2::CustomizeConnection;
+    crate::pool::SchemaSearchPath {
+        schema: config.schema.clone(),
+    }
+    .on_acquire(&mut conn)
+    .map_err(|e| Error::Unavailable {
+        store: STORE,
+        source: Box::new(e),
+    })?;
     let pending = pending_on(&mut conn)?;
     if pending.is_empty() {
         return Ok(Vec::new());

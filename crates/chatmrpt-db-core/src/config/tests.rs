@@ -3,6 +3,15 @@ use std::collections::HashMap;
 use super::*;
 
 fn load(toml: Option<&str>, env: &[(&str, &str)]) -> Result<Config> {
+    with_inputs(toml, env, |file, env| Config::load_with(file, env))
+}
+
+/// Writes `toml` (when given) to a file and calls `f` with it and `env`.
+fn with_inputs(
+    toml: Option<&str>,
+    env: &[(&str, &str)],
+    f: impl FnOnce(Option<&Path>, &dyn Fn(&str) -> Option<String>) -> Result<Config>,
+) -> Result<Config> {
     let env: HashMap<String, String> = env
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -13,7 +22,7 @@ fn load(toml: Option<&str>, env: &[(&str, &str)]) -> Result<Config> {
         std::fs::write(&path, t).unwrap();
         path
     });
-    Config::load_with(file.as_deref(), |k| env.get(k).cloned())
+    f(file.as_deref(), &|k| env.get(k).cloned())
 }
 
 fn tempfile_dir() -> PathBuf {
@@ -142,18 +151,8 @@ fn dual_stage_defaults_to_off_and_reads_env() {
 }
 
 fn load_app(toml: Option<&str>, db_path: Option<&str>, env: &[(&str, &str)]) -> Result<Config> {
-    let env: HashMap<String, String> = env
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    let dir = tempfile_dir();
-    let file = toml.map(|t| {
-        let path = dir.join("chatmrpt-db.toml");
-        std::fs::write(&path, t).unwrap();
-        path
-    });
-    Config::load_for_app_with(file.as_deref(), db_path.map(Path::new), |k| {
-        env.get(k).cloned()
+    with_inputs(toml, env, |file, env| {
+        Config::load_for_app_with(file, db_path.map(Path::new), env)
     })
 }
 

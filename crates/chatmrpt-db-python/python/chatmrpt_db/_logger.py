@@ -278,9 +278,6 @@ class InteractionLogger:
 
         return self._run(name, None, call)
 
-    def _read(self, name: str, failure: Any, call: Callable[[], Any]) -> Any:
-        return self._run(name, failure, call)
-
     # -- sessions -------------------------------------------------------
 
     def log_session_start(
@@ -669,7 +666,7 @@ class InteractionLogger:
 
     def get_session_history(self, session_id: str) -> List[Dict[str, Any]]:
         """The session's messages, oldest first, ``entities`` parsed."""
-        return self._read(
+        return self._run(
             "get_session_history", [], lambda: self._native_store().list("messages", session_id)
         )
 
@@ -691,7 +688,7 @@ class InteractionLogger:
                 metadata[key] = _lenient(store.list(key, session_id), key)
             return metadata
 
-        return self._read("get_analysis_metadata", _error_dict, call)
+        return self._run("get_analysis_metadata", _error_dict, call)
 
     def get_visualization_context(
         self, session_id: str, viz_id: Optional[str] = None, viz_type: Optional[str] = None
@@ -707,7 +704,7 @@ class InteractionLogger:
                 return rows[0] if rows else None
             return rows
 
-        return self._read("get_visualization_context", None if viz_id is not None else [], call)
+        return self._run("get_visualization_context", None if viz_id is not None else [], call)
 
     def get_explanations(
         self, session_id: str, entity_type: Optional[str] = None, entity_name: Optional[str] = None
@@ -720,7 +717,7 @@ class InteractionLogger:
             rows.reverse()
             return rows
 
-        return self._read("get_explanations", [], call)
+        return self._run("get_explanations", [], call)
 
     def get_ward_data(self, session_id: str, ward_name: str) -> Dict[str, Any]:
         """The ward in one dict: ``ranking`` (its latest, or ``None``),
@@ -741,7 +738,7 @@ class InteractionLogger:
                 "explanations": explanations,
             }
 
-        return self._read("get_ward_data", _error_dict, call)
+        return self._run("get_ward_data", _error_dict, call)
 
     def get_conversation_training_data(self, *args: Any, **kwargs: Any) -> List[Any]:
         """A stub of the legacy interface: always ``[]``."""
