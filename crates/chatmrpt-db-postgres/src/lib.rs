@@ -12,11 +12,16 @@
 //! — for managed PostgreSQL such as RDS:
 //! `postgres://app:PASSWORD@host:5432/chatmrpt?sslmode=verify-full&sslrootcert=/etc/ssl/rds-global-bundle.pem`.
 
+mod backend;
 mod error;
 pub mod grants;
 mod outbox;
 pub mod pool;
+// The repository layer, written once for both backends (see
+// crates/chatmrpt-db-repo/README.md) and compiled here over `backend`.
+#[path = "../../chatmrpt-db-repo/repo/mod.rs"]
 mod repo;
+#[path = "../../chatmrpt-db-repo/rows/mod.rs"]
 mod rows;
 mod schema;
 mod store;

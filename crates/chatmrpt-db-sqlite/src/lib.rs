@@ -9,10 +9,15 @@
 //! [`adopt`] brings an existing legacy file of any release under management.
 
 pub mod adopt;
+mod backend;
 mod error;
 mod outbox;
 pub mod pool;
+// The repository layer, written once for both backends (see
+// crates/chatmrpt-db-repo/README.md) and compiled here over `backend`.
+#[path = "../../chatmrpt-db-repo/repo/mod.rs"]
 mod repo;
+#[path = "../../chatmrpt-db-repo/rows/mod.rs"]
 mod rows;
 mod schema;
 mod store;

@@ -1,0 +1,30 @@
+//! What this backend gives the shared repository layer
+//! (`crates/chatmrpt-db-repo`, compiled into this crate as `repo` and
+//! `rows`): the store, the connection, diesel's backend marker, and how a
+//! timestamp column is held.
+
+use chatmrpt_db_core::{Result, Timestamp};
+use chrono::{DateTime, Utc};
+
+/// The store the repository traits are implemented for.
+pub(crate) type Store = crate::PgStore;
+/// The connection every query runs on.
+pub(crate) type Conn = diesel::pg::PgConnection;
+/// diesel's backend marker (`check_for_backend`, boxed queries).
+pub(crate) type Db = diesel::pg::Pg;
+/// A timestamp column's Rust type: `timestamptz`.
+pub(crate) type SqlTime = DateTime<Utc>;
+
+/// A timestamp as `timestamptz`.
+pub(crate) fn time_to_sql(at: Timestamp) -> SqlTime {
+    at.as_datetime()
+}
+
+/// A stored `timestamptz`.
+///
+/// # Errors
+///
+/// The year is outside what the domain allows (1 to 9999).
+pub(crate) fn time_from_sql(stored: SqlTime) -> Result<Timestamp> {
+    Timestamp::from_datetime(stored)
+}

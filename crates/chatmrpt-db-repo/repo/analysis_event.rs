@@ -1,0 +1,47 @@
+use chatmrpt_db_core::{AnalysisEvent, AnalysisEventRepository, Result, SessionId};
+use diesel::prelude::*;
+
+use super::{SessionEffect, write_child};
+use crate::backend::Store;
+use crate::rows::AnalysisEventRow;
+use crate::schema::analysis_events;
+
+impl AnalysisEventRepository for Store {
+    fn log_analysis_event(&self, event: &AnalysisEvent) -> Result<()> {
+        event.validate()?;
+        let row = AnalysisEventRow::from(event);
+        let key = event.event_id.as_str();
+        write_child(
+            self,
+            "analysis event",
+            key,
+            event.session_id.as_ref(),
+            event.timestamp,
+            SessionEffect::Touch,
+            |conn| {
+                diesel::insert_into(analysis_events::table)
+                    .values(&row)
+                    .execute(conn)?;
+                Ok(())
+            },
+        )
+    }
+
+    fn list_analysis_events(&self, session: &SessionId) -> Result<Vec<AnalysisEvent>> {
+        self.read(|conn| {
+            let rows = analysis_events::table
+                .filter(analysis_events::session_id.eq(session.as_str()))
+                .order((
+                    analysis_events::timestamp.is_null().desc(),
+                    analysis_events::timestamp.asc(),
+                    analysis_events::event_id.asc(),
+                ))
+                .select(AnalysisEventRow::as_select())
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(AnalysisEventRow::into_domain)
+                .collect::<Result<_>>()?)
+        })
+    }
+}

@@ -1,0 +1,47 @@
+use chatmrpt_db_core::{Anomaly, AnomalyRepository, Result, SessionId};
+use diesel::prelude::*;
+
+use super::{SessionEffect, write_child};
+use crate::backend::Store;
+use crate::rows::AnomalyRow;
+use crate::schema::anomalies;
+
+impl AnomalyRepository for Store {
+    fn log_anomaly(&self, anomaly: &Anomaly) -> Result<()> {
+        anomaly.validate()?;
+        let row = AnomalyRow::from(anomaly);
+        let key = anomaly.anomaly_id.as_str();
+        write_child(
+            self,
+            "anomaly",
+            key,
+            anomaly.session_id.as_ref(),
+            anomaly.timestamp,
+            SessionEffect::None,
+            |conn| {
+                diesel::insert_into(anomalies::table)
+                    .values(&row)
+                    .execute(conn)?;
+                Ok(())
+            },
+        )
+    }
+
+    fn list_anomalies(&self, session: &SessionId) -> Result<Vec<Anomaly>> {
+        self.read(|conn| {
+            let rows = anomalies::table
+                .filter(anomalies::session_id.eq(session.as_str()))
+                .order((
+                    anomalies::timestamp.is_null().desc(),
+                    anomalies::timestamp.asc(),
+                    anomalies::anomaly_id.asc(),
+                ))
+                .select(AnomalyRow::as_select())
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(AnomalyRow::into_domain)
+                .collect::<Result<_>>()?)
+        })
+    }
+}

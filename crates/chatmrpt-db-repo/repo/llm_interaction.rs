@@ -1,0 +1,47 @@
+use chatmrpt_db_core::{LlmInteraction, LlmInteractionRepository, Result, SessionId};
+use diesel::prelude::*;
+
+use super::{SessionEffect, write_child};
+use crate::backend::Store;
+use crate::rows::LlmInteractionRow;
+use crate::schema::llm_interactions;
+
+impl LlmInteractionRepository for Store {
+    fn log_llm_interaction(&self, interaction: &LlmInteraction) -> Result<()> {
+        interaction.validate()?;
+        let row = LlmInteractionRow::from(interaction);
+        let key = interaction.interaction_id.as_str();
+        write_child(
+            self,
+            "LLM interaction",
+            key,
+            interaction.session_id.as_ref(),
+            interaction.timestamp,
+            SessionEffect::None,
+            |conn| {
+                diesel::insert_into(llm_interactions::table)
+                    .values(&row)
+                    .execute(conn)?;
+                Ok(())
+            },
+        )
+    }
+
+    fn list_llm_interactions(&self, session: &SessionId) -> Result<Vec<LlmInteraction>> {
+        self.read(|conn| {
+            let rows = llm_interactions::table
+                .filter(llm_interactions::session_id.eq(session.as_str()))
+                .order((
+                    llm_interactions::timestamp.is_null().desc(),
+                    llm_interactions::timestamp.asc(),
+                    llm_interactions::interaction_id.asc(),
+                ))
+                .select(LlmInteractionRow::as_select())
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(LlmInteractionRow::into_domain)
+                .collect::<Result<_>>()?)
+        })
+    }
+}

@@ -1,0 +1,22 @@
+//! The repository trait implementations, one file per aggregate, for the
+//! backend this tree is compiled into (`crate::backend`).
+
+mod analysis;
+mod analysis_event;
+mod anomaly;
+mod arena;
+mod child;
+mod error_entry;
+mod explanation;
+mod file_upload;
+pub(crate) mod info;
+mod llm_interaction;
+mod message;
+mod routing_decision;
+mod scan;
+pub(crate) mod session;
+mod variable_relationship;
+mod visualization;
+mod ward_ranking;
+
+pub(crate) use child::{SessionEffect, require_parent, write_child};

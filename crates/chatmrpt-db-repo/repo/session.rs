@@ -1,0 +1,154 @@
+use chatmrpt_db_core::{
+    Error, Page, Result, Session, SessionId, SessionRepository, SessionStart, Timestamp, validate,
+};
+use diesel::prelude::*;
+
+use crate::backend::{Conn, Store};
+use crate::error::TxError;
+use crate::rows::SessionRow;
+use crate::schema::sessions;
+use crate::store::optional;
+
+/// Inserts `session` unless a row with its id exists.
+pub(crate) fn insert_session_if_missing(conn: &mut Conn, session: &Session) -> QueryResult<usize> {
+    diesel::insert_into(sessions::table)
+        .values(SessionRow::from(session))
+        .on_conflict_do_nothing()
+        .execute(conn)
+}
+
+/// Moves `last_activity` to `at` unless it is already later. Returns the rows changed.
+pub(crate) fn advance_activity(
+    conn: &mut Conn,
+    id: &SessionId,
+    at: Timestamp,
+) -> QueryResult<usize> {
+    let at = crate::backend::time_to_sql(at);
+    diesel::update(sessions::table.find(id.as_str()))
+        .filter(
+            sessions::last_activity
+                .is_null()
+                .or(sessions::last_activity.lt(&at)),
+        )
+        .set(sessions::last_activity.eq(&at))
+        .execute(conn)
+}
+
+fn load(conn: &mut Conn, id: &str) -> Result<Option<Session>, TxError> {
+    let row = optional(
+        sessions::table
+            .find(id)
+            .select(SessionRow::as_select())
+            .first(conn),
+    )?;
+    Ok(row.map(SessionRow::into_domain).transpose()?)
+}
+
+fn exists(conn: &mut Conn, id: &str) -> Result<bool, TxError> {
+    Ok(diesel::select(diesel::dsl::exists(sessions::table.find(id))).get_result(conn)?)
+}
+
+fn not_found(id: &SessionId) -> TxError {
+    TxError::Domain(Error::NotFound {
+        entity: "session",
+        key: id.to_string(),
+    })
+}
+
+impl Store {
+    fn update_session(
+        &self,
+        id: &SessionId,
+        f: impl FnOnce(&mut Conn) -> QueryResult<usize>,
+    ) -> Result<()> {
+        self.write("session", id.as_str(), |conn| {
+            if !exists(conn, id.as_str())? {
+                return Err(not_found(id));
+            }
+            f(conn)?;
+            Ok(())
+        })
+    }
+}
+
+impl SessionRepository for Store {
+    fn start_session(&self, start: &SessionStart) -> Result<Session> {
+        start.validate()?;
+        let id = start.session_id.as_str();
+        self.write("session", id, |conn| {
+            if insert_session_if_missing(conn, &start.to_new_session())? == 0 {
+                advance_activity(conn, &start.session_id, start.at)?;
+                let target = sessions::table.find(id);
+                if let Some(v) = &start.user_language {
+                    diesel::update(target)
+                        .set(sessions::user_language.eq(v))
+                        .execute(conn)?;
+                }
+                if let Some(v) = &start.browser_info {
+                    diesel::update(target)
+                        .set(sessions::browser_info.eq(v))
+                        .execute(conn)?;
+                }
+                if let Some(v) = &start.ip_address {
+                    diesel::update(target)
+                        .set(sessions::ip_address.eq(v))
+                        .execute(conn)?;
+                }
+            }
+            load(conn, id)?.ok_or_else(|| not_found(&start.session_id))
+        })
+    }
+
+    fn get_session(&self, id: &SessionId) -> Result<Option<Session>> {
+        self.read(|conn| load(conn, id.as_str()))
+    }
+
+    fn touch_session(&self, id: &SessionId, at: Timestamp) -> Result<()> {
+        self.update_session(id, |conn| advance_activity(conn, id, at))
+    }
+
+    fn set_user_language(&self, id: &SessionId, language: &str) -> Result<()> {
+        validate::text("sessions.user_language", Some(language))?;
+        self.update_session(id, |conn| {
+            diesel::update(sessions::table.find(id.as_str()))
+                .set(sessions::user_language.eq(language))
+                .execute(conn)
+        })
+    }
+
+    fn set_analysis_complete(&self, id: &SessionId, complete: bool) -> Result<()> {
+        self.update_session(id, |conn| {
+            diesel::update(sessions::table.find(id.as_str()))
+                .set(sessions::analysis_complete.eq(complete))
+                .execute(conn)
+        })
+    }
+
+    fn set_files_uploaded(&self, id: &SessionId, uploaded: bool) -> Result<()> {
+        self.update_session(id, |conn| {
+            diesel::update(sessions::table.find(id.as_str()))
+                .set(sessions::files_uploaded.eq(uploaded))
+                .execute(conn)
+        })
+    }
+
+    fn list_sessions(&self, page: Page) -> Result<Vec<Session>> {
+        let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
+        self.read(|conn| {
+            let rows = sessions::table
+                .order((
+                    sessions::start_time.is_null().desc(),
+                    sessions::start_time.asc(),
+                    sessions::session_id.asc(),
+                ))
+                .limit(i64::from(page.limit))
+                .offset(offset)
+                .select(SessionRow::as_select())
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(SessionRow::into_domain)
+                .collect::<Result<_>>()?)
+        })
+    }
+}
