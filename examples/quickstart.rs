@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::load(None)?;
     let store = Store::open(&config)?;
     store.run_migrations()?;
-    eprintln!("store: {} at {}", store.backend_name(), store.target());
+    eprintln!("store: {} at {}", store.backend_name(), store.location());
 
     let session_id = SessionId::generate();
     let mut start = SessionStart::new(session_id.clone());

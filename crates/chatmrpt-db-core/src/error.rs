@@ -73,6 +73,23 @@ pub enum Error {
     /// The configuration is incomplete or contradictory.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A move of the migration stage that its rules refuse (a skipped
+    /// stage, reads onto a store that still owes writes).
+    #[error("stage change refused: {0}")]
+    StageRule(String),
+    /// A file could not be read or written (an export, a report, a copy).
+    #[error("{what}")]
+    Io {
+        /// What was being done, naming the file (never its content).
+        what: String,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A store broke its own contract (a bug, never bad input): e.g. a
+    /// session start applied without returning the session.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// Any other failure the database reported.
     #[error("{store} query failed")]
     Database {

@@ -33,19 +33,19 @@ pub mod store;
 pub mod table;
 pub mod time;
 pub mod validate;
+pub mod write;
 
 pub use config::{BackendKind, Config, DualConfig, PostgresConfig, SqliteConfig};
 pub use error::{Error, Result};
 pub use ids::*;
 pub use json::{JsonText, Lenient};
 pub use model::*;
-pub use outbox::{
-    OutboxDraft, OutboxEntry, OutboxKey, OutboxStats, OutboxStore, StageChange, StageStore, WriteOp,
-};
+pub use outbox::{OutboxEntry, OutboxKey, OutboxStats, OutboxStore};
 pub use repo::*;
 pub use scan::{Record, TableScan, TimeRange, export_table_csv};
 pub use secret::DatabaseUrl;
-pub use stage::Stage;
+pub use stage::{Stage, StageChange, StageStore};
 pub use store::InteractionStore;
 pub use table::Table;
 pub use time::Timestamp;
+pub use write::{Applied, ApplyWrite, WriteOp};

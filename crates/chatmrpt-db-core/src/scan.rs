@@ -42,6 +42,37 @@ pub enum Record {
     ArenaTrainingExport(ArenaTrainingExport),
 }
 
+/// Each record type into its [`Record`] (`Record::from(message)`).
+macro_rules! record_from {
+    ($($variant:ident),* $(,)?) => {
+        $(impl From<$variant> for Record {
+            fn from(row: $variant) -> Self {
+                Record::$variant(row)
+            }
+        })*
+    };
+}
+
+record_from!(
+    Session,
+    Message,
+    FileUpload,
+    AnalysisEvent,
+    ErrorEntry,
+    LlmInteraction,
+    AnalysisStep,
+    AlgorithmDecision,
+    Calculation,
+    Anomaly,
+    VariableRelationship,
+    WardRanking,
+    VisualizationMetadata,
+    Explanation,
+    RoutingDecision,
+    ArenaBattle,
+    ArenaTrainingExport,
+);
+
 /// A half-open time window `[from, until)` on a table's time column
 /// (`timestamp`; `start_time` for sessions; `export_timestamp` for training
 /// exports). Rows without a time are outside any bounded window.
@@ -110,10 +141,12 @@ pub fn export_table_csv(
 }
 
 fn csv_error(err: csv::Error) -> Error {
-    Error::Database {
-        store: "csv",
-        source: Box::new(err),
-    }
+    let what = format!("writing the CSV export failed: {err}");
+    let source = match err.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    };
+    Error::Io { what, source }
 }
 
 /// The header of an empty export: the primary key alone is enough to say

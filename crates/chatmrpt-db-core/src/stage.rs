@@ -5,7 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::error::{Error, Result};
+use crate::time::Timestamp;
 
 /// Where the move from SQLite to PostgreSQL stands.
 ///
@@ -88,4 +89,44 @@ impl FromStr for Stage {
                 )
             })
     }
+}
+
+/// One recorded change of the migration stage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StageChange {
+    /// The stage before.
+    pub from: Stage,
+    /// The stage set.
+    pub to: Stage,
+    /// Who asked (user, host or tool name; free text).
+    pub changed_by: String,
+    /// When.
+    pub changed_at: Timestamp,
+    /// Whether a multi-step move or an undrained outbox was overridden.
+    pub forced: bool,
+}
+
+/// A store that keeps the stage override and its history.
+pub trait StageStore {
+    /// The stored stage, or `None` when it was never set.
+    ///
+    /// # Errors
+    ///
+    /// The store's failure; [`Error::Corrupt`] for an unknown stage name.
+    fn stored_stage(&self) -> Result<Option<Stage>>;
+
+    /// Stores `change.to` as the stage and appends `change` to the history,
+    /// in one transaction.
+    ///
+    /// # Errors
+    ///
+    /// The store's failure.
+    fn record_stage(&self, change: &StageChange) -> Result<()>;
+
+    /// The last `limit` changes, newest first.
+    ///
+    /// # Errors
+    ///
+    /// The store's failure.
+    fn stage_history(&self, limit: u32) -> Result<Vec<StageChange>>;
 }

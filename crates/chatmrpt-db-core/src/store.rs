@@ -10,6 +10,7 @@ use crate::repo::{
     VariableRelationshipRepository, VisualizationRepository, WardRankingRepository,
 };
 use crate::scan::TableScan;
+use crate::write::ApplyWrite;
 use crate::{ExplanationFilter, VisualizationFilter};
 
 /// Sessions exported per page by [`InteractionStore::for_each_session_export`].
@@ -18,7 +19,8 @@ const EXPORT_PAGE: u32 = 500;
 /// The whole interaction log behind one handle. Implemented for every type
 /// that implements all the repository traits.
 pub trait InteractionStore:
-    SessionRepository
+    ApplyWrite
+    + SessionRepository
     + MessageRepository
     + FileUploadRepository
     + AnalysisEventRepository
@@ -107,7 +109,8 @@ pub trait InteractionStore:
 }
 
 impl<T> InteractionStore for T where
-    T: SessionRepository
+    T: ApplyWrite
+        + SessionRepository
         + MessageRepository
         + FileUploadRepository
         + AnalysisEventRepository

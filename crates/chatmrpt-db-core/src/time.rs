@@ -241,27 +241,3 @@ mod tests {
         assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), at);
     }
 }
-
-thread_local! {
-    static WRITE_TIME: std::cell::Cell<Option<Timestamp>> = const { std::cell::Cell::new(None) };
-}
-
-/// Runs `f` with `at` as the time of the write in progress on this thread.
-///
-/// A write that has to invent a time (the session synthesized for a child
-/// row without a timestamp) uses [`write_time`]. The dual store runs the
-/// authoritative write, the mirrored write and any later replay under the
-/// time of the original write, so both stores invent the same value.
-pub fn with_write_time<R>(at: Timestamp, f: impl FnOnce() -> R) -> R {
-    let previous = WRITE_TIME.with(|t| t.replace(Some(at)));
-    let out = f();
-    WRITE_TIME.with(|t| t.set(previous));
-    out
-}
-
-/// The time of the write in progress: set by [`with_write_time`], else now.
-pub fn write_time() -> Timestamp {
-    WRITE_TIME
-        .with(std::cell::Cell::get)
-        .unwrap_or_else(Timestamp::now)
-}

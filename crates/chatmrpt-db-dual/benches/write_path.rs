@@ -16,11 +16,9 @@
     reason = "benchmark set-up: a panic is the failure report"
 )]
 
-use std::sync::Arc;
-
 use chatmrpt_db_core::{
-    DatabaseUrl, Message, MessageRepository, OutboxDraft, OutboxStore, PostgresConfig, SessionId,
-    SessionRepository, SessionStart, Stage, WriteOp,
+    DatabaseUrl, Message, MessageRepository, OutboxStore, PostgresConfig, SessionId,
+    SessionRepository, SessionStart, Stage, Timestamp, WriteOp,
 };
 use chatmrpt_db_dual::{DualOptions, DualStore};
 use chatmrpt_db_postgres::PgStore;
@@ -55,12 +53,8 @@ fn log_message(c: &mut Criterion) {
     });
     group.bench_function("sqlite+outbox", |b| {
         b.iter(|| {
-            let m = message(&session);
-            let draft = OutboxDraft::new(WriteOp::Message(m.clone())).unwrap();
-            with_outbox
-                .recording(Arc::clone(&draft))
-                .log_message(&m)
-                .unwrap();
+            let op = WriteOp::Message(message(&session));
+            with_outbox.apply_recorded(&op, Timestamp::now()).unwrap();
         });
     });
     group.finish();

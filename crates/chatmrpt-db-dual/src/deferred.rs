@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use crate::store::lock;
+use crate::inner::lock;
 
 #[derive(Debug, Default)]
 struct Keys {

@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::store::lock;
+use crate::inner::lock;
 
 /// First pause after a store was found down; doubled per failure.
 const FIRST_PAUSE: Duration = Duration::from_millis(250);

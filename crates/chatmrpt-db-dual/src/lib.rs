@@ -71,16 +71,21 @@
 
 mod deferred;
 mod health;
+mod inner;
 pub mod metrics;
+mod options;
 mod replay;
 mod repo;
+mod routing;
 mod stage;
 mod store;
 mod worker;
 
+pub use options::{CounterSnapshot, DualCounters, DualOptions};
 pub use replay::ReplayReport;
+pub use routing::{Routing, Side};
 pub use stage::StageRequest;
-pub use store::{CounterSnapshot, DualCounters, DualOptions, DualStore, Member, Routing, Side};
+pub use store::{DualStore, Member};
 
 /// The dual store's name in errors, logs and metrics.
 pub const STORE: &str = "dual";

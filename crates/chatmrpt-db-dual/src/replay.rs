@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use chatmrpt_db_core::error::error_chain;
 use chatmrpt_db_core::secret::redact;
-use chatmrpt_db_core::time::with_write_time;
 use chatmrpt_db_core::{Error, OutboxEntry, Timestamp, WriteOp};
 
+use crate::inner::{Inner, lock};
 use crate::metrics as m;
-use crate::store::{DualStore, Inner, Member, Side, lock};
+use crate::routing::Side;
+use crate::store::{DualStore, Member};
 
 /// What one replay of an outbox did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -278,7 +279,7 @@ impl<L: Member, T: Member> Inner<L, T> {
             return Outcome::Delivered;
         }
         let applied = WriteOp::from_payload(entry.id, &entry.payload)
-            .and_then(|op| with_write_time(entry.created_at, || op.apply(self.store(target))));
+            .and_then(|op| self.store(target).apply(&op, entry.created_at).map(drop));
         let error = match applied {
             Ok(()) | Err(Error::Conflict { .. }) => {
                 self.breakers[target.index()].succeeded();

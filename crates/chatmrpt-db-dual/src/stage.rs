@@ -3,7 +3,8 @@
 
 use chatmrpt_db_core::{Error, OutboxStats, Result, Stage, StageChange, Timestamp};
 
-use crate::store::{DualStore, Member, Routing, Side};
+use crate::routing::{Routing, Side};
+use crate::store::{DualStore, Member};
 
 /// Pending entries older than this mean the outbox is behind, not just busy.
 const BEHIND_AFTER_MS: i64 = 5_000;
@@ -107,18 +108,15 @@ impl<L: Member, T: Member> DualStore<L, T> {
                 .oldest_pending
                 .is_some_and(|at| at < Timestamp::now().add_millis(-BEHIND_AFTER_MS));
             if behind || stats.dead > 0 {
-                return Err(Error::invalid(
-                    "stage",
-                    format!(
-                        "{} still owes {} writes ({} pending, {} dead in the {} outbox); \
+                return Err(Error::StageRule(format!(
+                    "{} still owes {} writes ({} pending, {} dead in the {} outbox); \
                          replay or resolve them first (`chatmrpt-db outbox`), or force",
-                        self.inner.name(side.other()),
-                        stats.pending + stats.dead,
-                        stats.pending,
-                        stats.dead,
-                        self.inner.name(side),
-                    ),
-                ));
+                    self.inner.name(side.other()),
+                    stats.pending + stats.dead,
+                    stats.pending,
+                    stats.dead,
+                    self.inner.name(side),
+                )));
             }
         }
         Ok(())
@@ -128,10 +126,9 @@ impl<L: Member, T: Member> DualStore<L, T> {
 /// One step at a time, forward or back.
 fn check_step(from: Stage, to: Stage) -> Result<()> {
     if from.ordinal().abs_diff(to.ordinal()) > 1 {
-        return Err(Error::invalid(
-            "stage",
-            format!("{from} -> {to} skips a stage; move one step at a time, or force"),
-        ));
+        return Err(Error::StageRule(format!(
+            "{from} -> {to} skips a stage; move one step at a time, or force"
+        )));
     }
     Ok(())
 }

@@ -8,8 +8,10 @@ use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::inner::Inner;
 use crate::metrics as m;
-use crate::store::{Inner, Member, Side};
+use crate::routing::Side;
+use crate::store::Member;
 
 /// How often the outbox depth gauges are refreshed.
 const STATS_EVERY: Duration = Duration::from_secs(5);
@@ -54,7 +56,7 @@ fn refresh_stage<L: Member, T: Member>(inner: &Inner<L, T>) {
 fn replay_outboxes<L: Member, T: Member>(inner: &Inner<L, T>) {
     // `new` learned which sessions wait in the authoritative outbox; the
     // other one may hold writes a stage change must not let others overtake.
-    let authoritative = crate::store::Routing::of(inner.stage()).authoritative;
+    let authoritative = crate::routing::Routing::of(inner.stage()).authoritative;
     inner.seed_deferred(authoritative.other());
     let mut next_stats = Instant::now();
     while !inner.shutdown.load(Ordering::Acquire) {

@@ -30,10 +30,7 @@ fn stage_moves_one_step_at_a_time_unless_forced_and_back_is_allowed() {
     let pair = Pair::new(options(Stage::Off, false));
     let store = &pair.store;
     let err = store.set_stage(&request(Stage::Shadow, false)).unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field: "stage", .. }),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::StageRule(_)), "{err}");
     assert_eq!(store.stage(), Stage::Off);
     for stage in [Stage::DualWrite, Stage::Shadow, Stage::Live] {
         let change = store.set_stage(&request(stage, false)).unwrap().unwrap();

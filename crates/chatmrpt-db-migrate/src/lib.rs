@@ -25,7 +25,7 @@ mod prepare;
 pub mod records;
 mod source;
 mod sql;
-mod stage;
+mod staging;
 mod summary;
 mod target;
 mod value;

@@ -1,4 +1,4 @@
-//! Loads one prepared batch in one transaction: COPY into the stage, set
+//! Loads one prepared batch in one transaction: COPY into the staging table, set
 //! aside rows whose parent is missing, synthesize sessions for orphans, move
 //! the rest into the table, quarantine the refused rows, record progress.
 //! Either all of it commits or none of it does, so a kill loses nothing and
@@ -14,7 +14,7 @@ use crate::catalog;
 use crate::prepare::{Batch, Rejection, original, rowid, storable_key};
 use crate::source::SourceTable;
 use crate::sql;
-use crate::stage;
+use crate::staging;
 use crate::summary::{Action, Counts, ReportEvent};
 
 /// The statements of one table, built once.
@@ -75,7 +75,7 @@ pub(crate) fn load_batch(
         let mut synthesized = Vec::new();
         let mut inserted = 0;
         if batch.good > 0 {
-            stage::copy_in(conn, &batch.copy)?;
+            staging::copy_in(conn, &batch.copy)?;
             rejected.extend(parent_orphans(conn, plan)?);
             if let Some(sql) = &plan.synthesize {
                 synthesized = diesel::sql_query(sql)

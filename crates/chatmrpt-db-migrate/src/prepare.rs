@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use crate::catalog;
 use crate::convert::{Cell, SourceZone, convert};
 use crate::source::{SourceTable, key_bytes};
-use crate::stage::encode_row;
+use crate::staging::encode_row;
 use crate::summary::{Action, ReportEvent};
 use crate::value::{LegacyValue, SourceRow};
 

@@ -5,7 +5,7 @@
 use chatmrpt_db_core::Table;
 
 use crate::catalog::{self, Kind, quote};
-use crate::stage::column;
+use crate::staging::column;
 
 /// The staged column `index`, cast to its target type.
 fn typed(index: usize, kind: Kind) -> String {

@@ -61,5 +61,5 @@ pub(crate) fn prepare_for_load(conn: &mut PgConnection) -> Result<()> {
     diesel::sql_query("SET synchronous_commit = off")
         .execute(conn)
         .map_err(Error::Target)?;
-    crate::stage::create(conn).map_err(Error::Target)
+    crate::staging::create(conn).map_err(Error::Target)
 }

@@ -5,16 +5,9 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::STORE;
 
-/// A diesel error met while writing `entity` `key`.
-pub(crate) fn write_error(entity: &'static str, key: &str, err: DieselError) -> Error {
-    match err {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Error::Conflict {
-            entity,
-            key: key.to_owned(),
-        },
-        other => query_error(other),
-    }
-}
+#[path = "../../chatmrpt-db-repo/tx_error.rs"]
+mod tx_error;
+pub(crate) use tx_error::{TxError, write_error};
 
 /// Any other diesel error: a lost connection, a shutting-down or read-only
 /// server is "unavailable" (retrying later may work); the rest is a
@@ -39,6 +32,9 @@ pub(crate) fn query_error(err: DieselError) -> Error {
     }
 }
 
+/// Whether a driver message says the database cannot be reached now
+/// (diesel gives these no [`diesel::result::DatabaseErrorKind`]): retrying
+/// later may work.
 fn is_unavailable_message(message: &str) -> bool {
     [
         "server closed the connection",
@@ -63,22 +59,31 @@ pub(crate) fn pool_error(err: r2d2::Error) -> Error {
     }
 }
 
-/// The error of a transaction body: either a domain error decided inside it
-/// (`NotFound`, `Conflict`) or diesel's.
-#[derive(Debug)]
-pub(crate) enum TxError {
-    Domain(Error),
-    Diesel(DieselError),
-}
+#[cfg(test)]
+mod tests {
+    use super::is_unavailable_message;
 
-impl From<DieselError> for TxError {
-    fn from(err: DieselError) -> Self {
-        TxError::Diesel(err)
-    }
-}
-
-impl From<Error> for TxError {
-    fn from(err: Error) -> Self {
-        TxError::Domain(err)
+    #[test]
+    fn lost_connections_and_read_only_servers_are_unavailable() {
+        for message in [
+            "server closed the connection unexpectedly",
+            "terminating connection due to administrator command",
+            "connection to server at \"127.0.0.1\", port 5432 failed",
+            "could not connect to server: Connection refused",
+            "no connection to the server",
+            "the database system is shutting down",
+            "cannot execute INSERT in a read-only transaction",
+            "SSL SYSCALL error: EOF detected",
+        ] {
+            assert!(is_unavailable_message(message), "{message}");
+        }
+        for message in [
+            "duplicate key value violates unique constraint \"messages_pkey\"",
+            "insert or update on table \"messages\" violates foreign key constraint",
+            "permission denied for table messages",
+            "relation \"chatmrpt_stage\" does not exist",
+        ] {
+            assert!(!is_unavailable_message(message), "{message}");
+        }
     }
 }

@@ -1,9 +1,7 @@
 //! The PostgreSQL store: a pool, the migrations, and the transaction helpers
 //! the repository implementations share.
 
-use std::sync::Arc;
-
-use chatmrpt_db_core::{Error, OutboxDraft, PostgresConfig, Result};
+use chatmrpt_db_core::{Error, PostgresConfig, Result};
 use diesel::connection::Connection;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
@@ -31,18 +29,14 @@ const MIGRATION_LOCK: i64 = 0x6368_6174_6d72_7074;
 pub struct PgStore {
     pool: PgPool,
     schema: String,
-    target: String,
-    /// Set on a [`chatmrpt_db_core::OutboxStore::recording`] handle: its
-    /// writes append this record to the outbox in their transaction.
-    pub(crate) outbox: Option<Arc<OutboxDraft>>,
+    redacted_url: String,
 }
 
 impl std::fmt::Debug for PgStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PgStore")
-            .field("target", &self.target)
+            .field("url", &self.redacted_url)
             .field("schema", &self.schema)
-            .field("recording", &self.outbox.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -76,8 +70,7 @@ impl PgStore {
         Ok(Self {
             pool: build_pool(config),
             schema: config.schema.clone(),
-            target: config.url.redacted(),
-            outbox: None,
+            redacted_url: config.url.redacted(),
         })
     }
 
@@ -87,8 +80,8 @@ impl PgStore {
     }
 
     /// The connection string with its password hidden.
-    pub fn target(&self) -> &str {
-        &self.target
+    pub fn redacted_url(&self) -> &str {
+        &self.redacted_url
     }
 
     /// Creates the schema when missing and applies every pending migration,
@@ -172,14 +165,7 @@ impl PgStore {
         f: impl FnOnce(&mut PgConnection) -> Result<T, TxError>,
     ) -> Result<T> {
         let mut conn = self.connection()?;
-        PgConnection::transaction(&mut conn, |conn| {
-            let out = f(conn)?;
-            if let Some(draft) = &self.outbox {
-                crate::outbox::append(conn, draft)?;
-            }
-            Ok(out)
-        })
-        .map_err(|e| match e {
+        PgConnection::transaction(&mut conn, |conn| f(conn)).map_err(|e| match e {
             TxError::Domain(e) => e,
             TxError::Diesel(e) => write_error(entity, key, e),
         })

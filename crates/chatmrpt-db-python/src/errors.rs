@@ -43,7 +43,8 @@ create_exception!(
 pub(crate) fn to_py(err: &DbError) -> PyErr {
     let message = error_chain(err);
     match err {
-        DbError::InvalidInput { .. } => InvalidInput::new_err(message),
+        // A refused stage move is the caller's request being wrong.
+        DbError::InvalidInput { .. } | DbError::StageRule(_) => InvalidInput::new_err(message),
         DbError::Conflict { .. } => Conflict::new_err(message),
         DbError::NotFound { .. } => NotFound::new_err(message),
         DbError::Unavailable { .. } => Unavailable::new_err(message),

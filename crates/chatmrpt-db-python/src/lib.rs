@@ -15,8 +15,10 @@
 
 mod errors;
 mod fields;
+mod handle;
 mod metrics;
 mod ops;
+mod reads;
 mod rows;
 mod store;
 

@@ -2,25 +2,21 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use chatmrpt_db::{
-    AppOptions, Config, ExplanationFilter, Page, Record, SessionId, Stage, StageRequest, Store,
-    Table, TimeRange, Timestamp, VisualizationFilter, prepare_for_app,
+    AppOptions, Config, ExplanationFilter, Page, Record, Stage, StageRequest, Store, Table,
+    TimeRange, Timestamp, VisualizationFilter, prepare_for_app,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::errors::{InvalidInput, Unavailable, to_py};
+use crate::errors::to_py;
 use crate::fields::{Fields, Repairs};
+use crate::handle::{Opened, helper_threads_running, stage_of};
 use crate::ops;
+use crate::reads::{list_table, parse_time, session_id};
 use crate::rows::{JsonMode, to_dict, to_list};
-
-/// The store a process opened, and which process that was.
-struct Opened {
-    pid: u32,
-    store: Arc<Store>,
-}
 
 /// The interaction log of one `InteractionLogger`.
 ///
@@ -34,62 +30,14 @@ struct Opened {
 /// have. Every database call runs with the GIL released.
 #[pyclass(module = "chatmrpt_db._native", frozen)]
 pub(crate) struct NativeStore {
-    config: Config,
-    strict: bool,
-    startup_error: Option<String>,
-    warnings: Vec<String>,
-    adopted_backup: Option<PathBuf>,
-    created: bool,
-    opened: Mutex<Option<Opened>>,
-    repairs: Repairs,
-}
-
-impl NativeStore {
-    /// This process's store, opened on first use.
-    fn store(&self) -> PyResult<Arc<Store>> {
-        if let Some(reason) = &self.startup_error {
-            return Err(Unavailable::new_err(format!(
-                "the store was not opened: {reason}"
-            )));
-        }
-        let pid = std::process::id();
-        let mut opened = self.opened.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(current) = opened.as_ref().filter(|o| o.pid == pid) {
-            return Ok(Arc::clone(&current.store));
-        }
-        if let Some(inherited) = opened.take() {
-            // Made by the parent before the fork: see the type's docs.
-            std::mem::forget(inherited);
-        }
-        let store = Arc::new(Store::open(&self.config).map_err(|e| to_py(&e))?);
-        *opened = Some(Opened {
-            pid,
-            store: Arc::clone(&store),
-        });
-        Ok(store)
-    }
-
-    /// Runs `f` on this process's store with the GIL released.
-    fn with_store<R: Send>(
-        &self,
-        py: Python<'_>,
-        f: impl FnOnce(&Store) -> chatmrpt_db::Result<R> + Send,
-    ) -> PyResult<R> {
-        py.detach(|| {
-            let store = self.store()?;
-            f(&store).map_err(|e| to_py(&e))
-        })
-    }
-}
-
-fn session_id(id: &str) -> SessionId {
-    SessionId::new(id)
-}
-
-fn parse_time(value: Option<&str>) -> PyResult<Option<Timestamp>> {
-    value
-        .map(|v| Timestamp::parse_legacy(v).map_err(|e| InvalidInput::new_err(e.to_string())))
-        .transpose()
+    pub(crate) config: Config,
+    pub(crate) strict: bool,
+    pub(crate) startup_error: Option<String>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) adopted_backup: Option<PathBuf>,
+    pub(crate) created: bool,
+    pub(crate) opened: Mutex<Option<Opened>>,
+    pub(crate) repairs: Repairs,
 }
 
 #[pymethods]
@@ -184,7 +132,9 @@ impl NativeStore {
             repairs: &self.repairs,
         };
         let op = ops::build(op, &fields)?;
-        self.with_store(py, |store| op.apply(store.as_dyn()))
+        self.with_store(py, |store| {
+            store.as_dyn().apply(&op, Timestamp::now()).map(drop)
+        })
     }
 
     /// Whether the session is stored.
@@ -443,76 +393,4 @@ impl NativeStore {
             _ => Ok(true),
         })
     }
-}
-
-/// Whether a pool's helper thread (`r2d2-worker-N`) still runs in this
-/// process (Linux: `/proc/self/task`; elsewhere nothing can be seen).
-fn helper_threads_running() -> bool {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return false;
-    };
-    tasks.flatten().any(|task| {
-        std::fs::read_to_string(task.path().join("comm"))
-            .is_ok_and(|name| name.starts_with("r2d2-worker"))
-    })
-}
-
-fn stage_of(store: &Store) -> Stage {
-    match store {
-        Store::Dual(d) => d.stage(),
-        Store::Postgres(_) => Stage::Complete,
-        _ => Stage::Off,
-    }
-}
-
-/// Every row of `table` for `session` (training exports: all of them).
-fn list_table(s: &Store, table: Table, id: &SessionId) -> chatmrpt_db::Result<Vec<Record>> {
-    Ok(match table {
-        Table::Sessions => s
-            .get_session(id)?
-            .map(Record::Session)
-            .into_iter()
-            .collect(),
-        Table::Messages => s
-            .list_messages(id)?
-            .into_iter()
-            .map(Record::Message)
-            .collect(),
-        Table::FileUploads => wrap(s.list_file_uploads(id)?, Record::FileUpload),
-        Table::AnalysisEvents => wrap(s.list_analysis_events(id)?, Record::AnalysisEvent),
-        Table::Errors => wrap(s.list_errors(id)?, Record::ErrorEntry),
-        Table::LlmInteractions => wrap(s.list_llm_interactions(id)?, Record::LlmInteraction),
-        Table::AnalysisSteps => s
-            .list_analysis_steps(id)?
-            .into_iter()
-            .map(|d| Record::AnalysisStep(d.step))
-            .collect(),
-        Table::AlgorithmDecisions => {
-            wrap(s.list_algorithm_decisions(id)?, Record::AlgorithmDecision)
-        }
-        Table::Calculations => wrap(s.list_calculations(id)?, Record::Calculation),
-        Table::Anomalies => wrap(s.list_anomalies(id)?, Record::Anomaly),
-        Table::VariableRelationships => wrap(
-            s.list_variable_relationships(id)?,
-            Record::VariableRelationship,
-        ),
-        Table::WardRankings => wrap(s.list_ward_rankings(id)?, Record::WardRanking),
-        Table::VisualizationMetadata => wrap(
-            s.list_visualizations(id, &VisualizationFilter::default())?,
-            Record::VisualizationMetadata,
-        ),
-        Table::Explanations => wrap(
-            s.list_explanations(id, &ExplanationFilter::default())?,
-            Record::Explanation,
-        ),
-        Table::RoutingDecisions => wrap(s.list_routing_decisions(id)?, Record::RoutingDecision),
-        Table::ArenaBattles => wrap(s.list_arena_battles(id)?, Record::ArenaBattle),
-        Table::ArenaTrainingExports => {
-            wrap(s.list_training_exports()?, Record::ArenaTrainingExport)
-        }
-    })
-}
-
-fn wrap<T>(rows: Vec<T>, f: impl Fn(T) -> Record) -> Vec<Record> {
-    rows.into_iter().map(f).collect()
 }

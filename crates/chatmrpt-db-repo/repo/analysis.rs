@@ -4,7 +4,8 @@ use chatmrpt_db_core::{
 };
 use diesel::prelude::*;
 
-use super::{SessionEffect, require_parent, write_child};
+use super::{Child, SessionEffect, require_parent, write_child};
+use super::{Recorded, WriteCtx};
 use crate::backend::{Conn, Store};
 use crate::error::TxError;
 use crate::rows::{AlgorithmDecisionRow, AnalysisStepRow, CalculationRow};
@@ -70,64 +71,15 @@ fn calculations(conn: &mut Conn, owner: Owner<'_>) -> Result<Vec<Calculation>, T
 
 impl AnalysisStepRepository for Store {
     fn log_analysis_step(&self, step: &AnalysisStep) -> Result<()> {
-        step.validate()?;
-        let row = AnalysisStepRow::from(step);
-        write_child(
-            self,
-            "analysis step",
-            step.step_id.as_str(),
-            step.session_id.as_ref(),
-            step.timestamp,
-            SessionEffect::Touch,
-            |conn| {
-                diesel::insert_into(analysis_steps::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_analysis_step(self, step, &WriteCtx::now()).map(drop)
     }
 
     fn log_algorithm_decision(&self, decision: &AlgorithmDecision) -> Result<()> {
-        decision.validate()?;
-        let row = AlgorithmDecisionRow::from(decision);
-        let key = decision.decision_id.as_str();
-        write_child(
-            self,
-            "algorithm decision",
-            key,
-            decision.session_id.as_ref(),
-            decision.timestamp,
-            SessionEffect::None,
-            |conn| {
-                require_step(conn, decision.step_id.as_ref())?;
-                diesel::insert_into(algorithm_decisions::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_algorithm_decision(self, decision, &WriteCtx::now()).map(drop)
     }
 
     fn log_calculation(&self, calculation: &Calculation) -> Result<()> {
-        calculation.validate()?;
-        let row = CalculationRow::from(calculation);
-        let key = calculation.calculation_id.as_str();
-        write_child(
-            self,
-            "calculation",
-            key,
-            calculation.session_id.as_ref(),
-            calculation.timestamp,
-            SessionEffect::None,
-            |conn| {
-                require_step(conn, calculation.step_id.as_ref())?;
-                diesel::insert_into(calculations::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_calculation(self, calculation, &WriteCtx::now()).map(drop)
     }
 
     fn list_analysis_steps(&self, session: &SessionId) -> Result<Vec<AnalysisStepDetail>> {
@@ -159,4 +111,89 @@ impl AnalysisStepRepository for Store {
     fn list_calculations(&self, session: &SessionId) -> Result<Vec<Calculation>> {
         self.read(|conn| calculations(conn, Owner::Session(session.as_str())))
     }
+}
+
+/// The write of the trait method `log_analysis_step`, under `ctx`.
+pub(crate) fn log_analysis_step(
+    store: &Store,
+    step: &AnalysisStep,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    step.validate()?;
+    let row = AnalysisStepRow::from(step);
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "analysis step",
+            key: step.step_id.as_str(),
+            session: step.session_id.as_ref(),
+            at: step.timestamp,
+            effect: SessionEffect::Touch,
+        },
+        |conn| {
+            diesel::insert_into(analysis_steps::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
+}
+
+/// The write of the trait method `log_algorithm_decision`, under `ctx`.
+pub(crate) fn log_algorithm_decision(
+    store: &Store,
+    decision: &AlgorithmDecision,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    decision.validate()?;
+    let row = AlgorithmDecisionRow::from(decision);
+    let key = decision.decision_id.as_str();
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "algorithm decision",
+            key,
+            session: decision.session_id.as_ref(),
+            at: decision.timestamp,
+            effect: SessionEffect::None,
+        },
+        |conn| {
+            require_step(conn, decision.step_id.as_ref())?;
+            diesel::insert_into(algorithm_decisions::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
+}
+
+/// The write of the trait method `log_calculation`, under `ctx`.
+pub(crate) fn log_calculation(
+    store: &Store,
+    calculation: &Calculation,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    calculation.validate()?;
+    let row = CalculationRow::from(calculation);
+    let key = calculation.calculation_id.as_str();
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "calculation",
+            key,
+            session: calculation.session_id.as_ref(),
+            at: calculation.timestamp,
+            effect: SessionEffect::None,
+        },
+        |conn| {
+            require_step(conn, calculation.step_id.as_ref())?;
+            diesel::insert_into(calculations::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
 }

@@ -1,30 +1,15 @@
 use chatmrpt_db_core::{AnalysisEvent, AnalysisEventRepository, Result, SessionId};
 use diesel::prelude::*;
 
-use super::{SessionEffect, write_child};
+use super::{Child, SessionEffect, write_child};
+use super::{Recorded, WriteCtx};
 use crate::backend::Store;
 use crate::rows::AnalysisEventRow;
 use crate::schema::analysis_events;
 
 impl AnalysisEventRepository for Store {
     fn log_analysis_event(&self, event: &AnalysisEvent) -> Result<()> {
-        event.validate()?;
-        let row = AnalysisEventRow::from(event);
-        let key = event.event_id.as_str();
-        write_child(
-            self,
-            "analysis event",
-            key,
-            event.session_id.as_ref(),
-            event.timestamp,
-            SessionEffect::Touch,
-            |conn| {
-                diesel::insert_into(analysis_events::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_analysis_event(self, event, &WriteCtx::now()).map(drop)
     }
 
     fn list_analysis_events(&self, session: &SessionId) -> Result<Vec<AnalysisEvent>> {
@@ -44,4 +29,32 @@ impl AnalysisEventRepository for Store {
                 .collect::<Result<_>>()?)
         })
     }
+}
+
+/// The write of the trait method `log_analysis_event`, under `ctx`.
+pub(crate) fn log_analysis_event(
+    store: &Store,
+    event: &AnalysisEvent,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    event.validate()?;
+    let row = AnalysisEventRow::from(event);
+    let key = event.event_id.as_str();
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "analysis event",
+            key,
+            session: event.session_id.as_ref(),
+            at: event.timestamp,
+            effect: SessionEffect::Touch,
+        },
+        |conn| {
+            diesel::insert_into(analysis_events::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
 }

@@ -1,30 +1,15 @@
 use chatmrpt_db_core::{Anomaly, AnomalyRepository, Result, SessionId};
 use diesel::prelude::*;
 
-use super::{SessionEffect, write_child};
+use super::{Child, SessionEffect, write_child};
+use super::{Recorded, WriteCtx};
 use crate::backend::Store;
 use crate::rows::AnomalyRow;
 use crate::schema::anomalies;
 
 impl AnomalyRepository for Store {
     fn log_anomaly(&self, anomaly: &Anomaly) -> Result<()> {
-        anomaly.validate()?;
-        let row = AnomalyRow::from(anomaly);
-        let key = anomaly.anomaly_id.as_str();
-        write_child(
-            self,
-            "anomaly",
-            key,
-            anomaly.session_id.as_ref(),
-            anomaly.timestamp,
-            SessionEffect::None,
-            |conn| {
-                diesel::insert_into(anomalies::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_anomaly(self, anomaly, &WriteCtx::now()).map(drop)
     }
 
     fn list_anomalies(&self, session: &SessionId) -> Result<Vec<Anomaly>> {
@@ -44,4 +29,32 @@ impl AnomalyRepository for Store {
                 .collect::<Result<_>>()?)
         })
     }
+}
+
+/// The write of the trait method `log_anomaly`, under `ctx`.
+pub(crate) fn log_anomaly(
+    store: &Store,
+    anomaly: &Anomaly,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    anomaly.validate()?;
+    let row = AnomalyRow::from(anomaly);
+    let key = anomaly.anomaly_id.as_str();
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "anomaly",
+            key,
+            session: anomaly.session_id.as_ref(),
+            at: anomaly.timestamp,
+            effect: SessionEffect::None,
+        },
+        |conn| {
+            diesel::insert_into(anomalies::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
 }

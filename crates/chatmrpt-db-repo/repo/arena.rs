@@ -3,29 +3,15 @@ use chatmrpt_db_core::{
 };
 use diesel::prelude::*;
 
-use super::{SessionEffect, write_child};
+use super::{Child, SessionEffect, write_child};
+use super::{Recorded, WriteCtx, transact};
 use crate::backend::Store;
 use crate::rows::{ArenaBattleChanges, ArenaBattleRow, ArenaTrainingExportRow};
 use crate::schema::{arena_battles, arena_training_exports as exports};
 
 impl ArenaRepository for Store {
     fn log_arena_battle(&self, b: &ArenaBattle) -> Result<()> {
-        b.validate()?;
-        let row = ArenaBattleRow::from(b);
-        write_child(
-            self,
-            "arena battle",
-            b.battle_id.as_str(),
-            b.session_id.as_ref(),
-            b.timestamp,
-            SessionEffect::None,
-            |conn| {
-                diesel::insert_into(arena_battles::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_arena_battle(self, b, &WriteCtx::now()).map(drop)
     }
 
     fn list_arena_battles(&self, session: &SessionId) -> Result<Vec<ArenaBattle>> {
@@ -47,44 +33,11 @@ impl ArenaRepository for Store {
     }
 
     fn update_arena_battle(&self, u: &ArenaBattleUpdate) -> Result<()> {
-        u.validate()?;
-        let key = u.battle_id.as_str();
-        let changes = ArenaBattleChanges::from(u);
-        self.write("arena battle", key, |conn| {
-            let target = arena_battles::table.find(key);
-            let found = if u.is_empty() {
-                target.count().get_result::<i64>(conn)? as usize
-            } else {
-                diesel::update(target).set(&changes).execute(conn)?
-            };
-            if found == 0 {
-                return Err(Error::NotFound {
-                    entity: "arena battle",
-                    key: key.to_owned(),
-                }
-                .into());
-            }
-            Ok(())
-        })
+        update_arena_battle(self, u, &WriteCtx::now()).map(drop)
     }
 
     fn log_training_export(&self, e: &ArenaTrainingExport) -> Result<()> {
-        e.validate()?;
-        let row = ArenaTrainingExportRow::from(e);
-        write_child(
-            self,
-            "training export",
-            e.export_id.as_str(),
-            None,
-            None,
-            SessionEffect::None,
-            |conn| {
-                diesel::insert_into(exports::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_training_export(self, e, &WriteCtx::now()).map(drop)
     }
 
     fn list_training_exports(&self) -> Result<Vec<ArenaTrainingExport>> {
@@ -103,4 +56,86 @@ impl ArenaRepository for Store {
                 .collect::<Result<_>>()?)
         })
     }
+}
+
+/// The write of the trait method `log_arena_battle`, under `ctx`.
+pub(crate) fn log_arena_battle(
+    store: &Store,
+    b: &ArenaBattle,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    b.validate()?;
+    let row = ArenaBattleRow::from(b);
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "arena battle",
+            key: b.battle_id.as_str(),
+            session: b.session_id.as_ref(),
+            at: b.timestamp,
+            effect: SessionEffect::None,
+        },
+        |conn| {
+            diesel::insert_into(arena_battles::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
+}
+
+/// The write of the trait method `update_arena_battle`, under `ctx`.
+pub(crate) fn update_arena_battle(
+    store: &Store,
+    u: &ArenaBattleUpdate,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    u.validate()?;
+    let key = u.battle_id.as_str();
+    let changes = ArenaBattleChanges::from(u);
+    transact(store, ctx, "arena battle", key, |conn| {
+        let target = arena_battles::table.find(key);
+        let found = if u.is_empty() {
+            target.count().get_result::<i64>(conn)? as usize
+        } else {
+            diesel::update(target).set(&changes).execute(conn)?
+        };
+        if found == 0 {
+            return Err(Error::NotFound {
+                entity: "arena battle",
+                key: key.to_owned(),
+            }
+            .into());
+        }
+        Ok(())
+    })
+    .map(|((), recorded)| recorded)
+}
+
+/// The write of the trait method `log_training_export`, under `ctx`.
+pub(crate) fn log_training_export(
+    store: &Store,
+    e: &ArenaTrainingExport,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    e.validate()?;
+    let row = ArenaTrainingExportRow::from(e);
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "training export",
+            key: e.export_id.as_str(),
+            session: None,
+            at: None,
+            effect: SessionEffect::None,
+        },
+        |conn| {
+            diesel::insert_into(exports::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
 }

@@ -5,6 +5,7 @@
 use chatmrpt_db_core::{Error, Result, Session, SessionId, Timestamp};
 use diesel::prelude::*;
 
+use super::{Recorded, WriteCtx, transact};
 use crate::backend::{Conn, Store};
 use crate::error::TxError;
 use crate::repo::session::{advance_activity, insert_session_if_missing};
@@ -21,19 +22,37 @@ pub(crate) enum SessionEffect {
     TouchUploaded,
 }
 
-/// Writes a child row of `entity` `key` belonging to `session` at `at`.
+/// The child row a write stores.
+pub(crate) struct Child<'a> {
+    /// What the row is, in errors (`"message"`).
+    pub entity: &'static str,
+    /// Its primary key.
+    pub key: &'a str,
+    /// The session it belongs to, created when unknown.
+    pub session: Option<&'a SessionId>,
+    /// The row's own time.
+    pub at: Option<Timestamp>,
+    /// What it does to its session besides making sure it exists.
+    pub effect: SessionEffect,
+}
+
+/// Writes `child` with `insert`, under `ctx`.
 pub(crate) fn write_child(
     store: &Store,
-    entity: &'static str,
-    key: &str,
-    session: Option<&SessionId>,
-    at: Option<Timestamp>,
-    effect: SessionEffect,
+    ctx: &WriteCtx<'_>,
+    child: Child<'_>,
     insert: impl FnOnce(&mut Conn) -> Result<(), TxError>,
-) -> Result<()> {
-    store.write(entity, key, |conn| {
+) -> Result<Recorded> {
+    let Child {
+        entity,
+        key,
+        session,
+        at,
+        effect,
+    } = child;
+    transact(store, ctx, entity, key, |conn| {
         if let Some(id) = session {
-            let mut synthesized = Session::synthesized(id.clone(), at);
+            let mut synthesized = Session::synthesized(id.clone(), at.unwrap_or(ctx.at));
             synthesized.files_uploaded = Some(effect == SessionEffect::TouchUploaded);
             insert_session_if_missing(conn, &synthesized)?;
         }
@@ -50,6 +69,7 @@ pub(crate) fn write_child(
         }
         Ok(())
     })
+    .map(|((), recorded)| recorded)
 }
 
 /// Refuses a row whose parent (`entity` `key`) is not stored: `NotFound`.

@@ -1,30 +1,15 @@
 use chatmrpt_db_core::{ErrorEntry, ErrorLogRepository, Result, SessionId};
 use diesel::prelude::*;
 
-use super::{SessionEffect, write_child};
+use super::{Child, SessionEffect, write_child};
+use super::{Recorded, WriteCtx};
 use crate::backend::Store;
 use crate::rows::ErrorEntryRow;
 use crate::schema::errors;
 
 impl ErrorLogRepository for Store {
     fn log_error(&self, error: &ErrorEntry) -> Result<()> {
-        error.validate()?;
-        let row = ErrorEntryRow::from(error);
-        let key = error.error_id.as_str();
-        write_child(
-            self,
-            "error",
-            key,
-            error.session_id.as_ref(),
-            error.timestamp,
-            SessionEffect::None,
-            |conn| {
-                diesel::insert_into(errors::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_error(self, error, &WriteCtx::now()).map(drop)
     }
 
     fn list_errors(&self, session: &SessionId) -> Result<Vec<ErrorEntry>> {
@@ -44,4 +29,28 @@ impl ErrorLogRepository for Store {
                 .collect::<Result<_>>()?)
         })
     }
+}
+
+/// The write of the trait method `log_error`, under `ctx`.
+pub(crate) fn log_error(store: &Store, error: &ErrorEntry, ctx: &WriteCtx<'_>) -> Result<Recorded> {
+    error.validate()?;
+    let row = ErrorEntryRow::from(error);
+    let key = error.error_id.as_str();
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "error",
+            key,
+            session: error.session_id.as_ref(),
+            at: error.timestamp,
+            effect: SessionEffect::None,
+        },
+        |conn| {
+            diesel::insert_into(errors::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
 }

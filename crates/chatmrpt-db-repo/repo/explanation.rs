@@ -1,36 +1,15 @@
 use chatmrpt_db_core::{Explanation, ExplanationFilter, ExplanationRepository, Result, SessionId};
 use diesel::prelude::*;
 
-use super::{SessionEffect, require_parent, write_child};
+use super::{Child, SessionEffect, require_parent, write_child};
+use super::{Recorded, WriteCtx};
 use crate::backend::Store;
 use crate::rows::ExplanationRow;
 use crate::schema::{explanations, llm_interactions};
 
 impl ExplanationRepository for Store {
     fn log_explanation(&self, e: &Explanation) -> Result<()> {
-        e.validate()?;
-        let row = ExplanationRow::from(e);
-        write_child(
-            self,
-            "explanation",
-            e.explanation_id.as_str(),
-            e.session_id.as_ref(),
-            e.timestamp,
-            SessionEffect::None,
-            |conn| {
-                if let Some(llm) = &e.llm_interaction_id {
-                    let found = diesel::select(diesel::dsl::exists(
-                        llm_interactions::table.find(llm.as_str()),
-                    ))
-                    .get_result(conn)?;
-                    require_parent(found, "LLM interaction", llm.as_str())?;
-                }
-                diesel::insert_into(explanations::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_explanation(self, e, &WriteCtx::now()).map(drop)
     }
 
     fn list_explanations(
@@ -62,4 +41,38 @@ impl ExplanationRepository for Store {
                 .collect::<Result<_>>()?)
         })
     }
+}
+
+/// The write of the trait method `log_explanation`, under `ctx`.
+pub(crate) fn log_explanation(
+    store: &Store,
+    e: &Explanation,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    e.validate()?;
+    let row = ExplanationRow::from(e);
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "explanation",
+            key: e.explanation_id.as_str(),
+            session: e.session_id.as_ref(),
+            at: e.timestamp,
+            effect: SessionEffect::None,
+        },
+        |conn| {
+            if let Some(llm) = &e.llm_interaction_id {
+                let found = diesel::select(diesel::dsl::exists(
+                    llm_interactions::table.find(llm.as_str()),
+                ))
+                .get_result(conn)?;
+                require_parent(found, "LLM interaction", llm.as_str())?;
+            }
+            diesel::insert_into(explanations::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
 }

@@ -1,30 +1,15 @@
 use chatmrpt_db_core::{FileUpload, FileUploadRepository, Result, SessionId};
 use diesel::prelude::*;
 
-use super::{SessionEffect, write_child};
+use super::{Child, SessionEffect, write_child};
+use super::{Recorded, WriteCtx};
 use crate::backend::Store;
 use crate::rows::FileUploadRow;
 use crate::schema::file_uploads;
 
 impl FileUploadRepository for Store {
     fn log_file_upload(&self, upload: &FileUpload) -> Result<()> {
-        upload.validate()?;
-        let row = FileUploadRow::from(upload);
-        let key = upload.upload_id.as_str();
-        write_child(
-            self,
-            "file upload",
-            key,
-            upload.session_id.as_ref(),
-            upload.timestamp,
-            SessionEffect::TouchUploaded,
-            |conn| {
-                diesel::insert_into(file_uploads::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_file_upload(self, upload, &WriteCtx::now()).map(drop)
     }
 
     fn list_file_uploads(&self, session: &SessionId) -> Result<Vec<FileUpload>> {
@@ -44,4 +29,32 @@ impl FileUploadRepository for Store {
                 .collect::<Result<_>>()?)
         })
     }
+}
+
+/// The write of the trait method `log_file_upload`, under `ctx`.
+pub(crate) fn log_file_upload(
+    store: &Store,
+    upload: &FileUpload,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    upload.validate()?;
+    let row = FileUploadRow::from(upload);
+    let key = upload.upload_id.as_str();
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "file upload",
+            key,
+            session: upload.session_id.as_ref(),
+            at: upload.timestamp,
+            effect: SessionEffect::TouchUploaded,
+        },
+        |conn| {
+            diesel::insert_into(file_uploads::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
 }

@@ -1,30 +1,15 @@
 use chatmrpt_db_core::{LlmInteraction, LlmInteractionRepository, Result, SessionId};
 use diesel::prelude::*;
 
-use super::{SessionEffect, write_child};
+use super::{Child, SessionEffect, write_child};
+use super::{Recorded, WriteCtx};
 use crate::backend::Store;
 use crate::rows::LlmInteractionRow;
 use crate::schema::llm_interactions;
 
 impl LlmInteractionRepository for Store {
     fn log_llm_interaction(&self, interaction: &LlmInteraction) -> Result<()> {
-        interaction.validate()?;
-        let row = LlmInteractionRow::from(interaction);
-        let key = interaction.interaction_id.as_str();
-        write_child(
-            self,
-            "LLM interaction",
-            key,
-            interaction.session_id.as_ref(),
-            interaction.timestamp,
-            SessionEffect::None,
-            |conn| {
-                diesel::insert_into(llm_interactions::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_llm_interaction(self, interaction, &WriteCtx::now()).map(drop)
     }
 
     fn list_llm_interactions(&self, session: &SessionId) -> Result<Vec<LlmInteraction>> {
@@ -44,4 +29,32 @@ impl LlmInteractionRepository for Store {
                 .collect::<Result<_>>()?)
         })
     }
+}
+
+/// The write of the trait method `log_llm_interaction`, under `ctx`.
+pub(crate) fn log_llm_interaction(
+    store: &Store,
+    interaction: &LlmInteraction,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    interaction.validate()?;
+    let row = LlmInteractionRow::from(interaction);
+    let key = interaction.interaction_id.as_str();
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "LLM interaction",
+            key,
+            session: interaction.session_id.as_ref(),
+            at: interaction.timestamp,
+            effect: SessionEffect::None,
+        },
+        |conn| {
+            diesel::insert_into(llm_interactions::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
 }

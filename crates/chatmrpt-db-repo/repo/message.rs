@@ -1,29 +1,15 @@
 use chatmrpt_db_core::{Message, MessageRepository, Result, SessionId};
 use diesel::prelude::*;
 
-use super::{SessionEffect, write_child};
+use super::{Child, SessionEffect, write_child};
+use super::{Recorded, WriteCtx};
 use crate::backend::Store;
 use crate::rows::MessageRow;
 use crate::schema::messages;
 
 impl MessageRepository for Store {
     fn log_message(&self, message: &Message) -> Result<()> {
-        message.validate()?;
-        let row = MessageRow::from(message);
-        write_child(
-            self,
-            "message",
-            message.message_id.as_str(),
-            message.session_id.as_ref(),
-            message.timestamp,
-            SessionEffect::Touch,
-            |conn| {
-                diesel::insert_into(messages::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_message(self, message, &WriteCtx::now()).map(drop)
     }
 
     fn list_messages(&self, session: &SessionId) -> Result<Vec<Message>> {
@@ -43,4 +29,31 @@ impl MessageRepository for Store {
                 .collect::<Result<_>>()?)
         })
     }
+}
+
+/// The write of the trait method `log_message`, under `ctx`.
+pub(crate) fn log_message(
+    store: &Store,
+    message: &Message,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    message.validate()?;
+    let row = MessageRow::from(message);
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "message",
+            key: message.message_id.as_str(),
+            session: message.session_id.as_ref(),
+            at: message.timestamp,
+            effect: SessionEffect::Touch,
+        },
+        |conn| {
+            diesel::insert_into(messages::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
 }

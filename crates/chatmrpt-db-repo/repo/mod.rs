@@ -4,6 +4,7 @@
 mod analysis;
 mod analysis_event;
 mod anomaly;
+mod apply;
 mod arena;
 mod child;
 mod error_entry;
@@ -18,5 +19,8 @@ pub(crate) mod session;
 mod variable_relationship;
 mod visualization;
 mod ward_ranking;
+mod write;
 
-pub(crate) use child::{SessionEffect, require_parent, write_child};
+pub(crate) use apply::apply_recorded;
+pub(crate) use child::{Child, SessionEffect, require_parent, write_child};
+pub(crate) use write::{Recorded, WriteCtx, transact};

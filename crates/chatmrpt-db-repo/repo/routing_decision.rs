@@ -1,35 +1,15 @@
 use chatmrpt_db_core::{Result, RoutingDecision, RoutingDecisionRepository, SessionId};
 use diesel::prelude::*;
 
-use super::{SessionEffect, require_parent, write_child};
+use super::{Child, SessionEffect, require_parent, write_child};
+use super::{Recorded, WriteCtx};
 use crate::backend::Store;
 use crate::rows::RoutingDecisionRow;
 use crate::schema::{messages, routing_decisions};
 
 impl RoutingDecisionRepository for Store {
     fn log_routing_decision(&self, d: &RoutingDecision) -> Result<()> {
-        d.validate()?;
-        let row = RoutingDecisionRow::from(d);
-        write_child(
-            self,
-            "routing decision",
-            d.routing_id.as_str(),
-            d.session_id.as_ref(),
-            d.timestamp,
-            SessionEffect::None,
-            |conn| {
-                if let Some(message) = &d.message_id {
-                    let found =
-                        diesel::select(diesel::dsl::exists(messages::table.find(message.as_str())))
-                            .get_result(conn)?;
-                    require_parent(found, "message", message.as_str())?;
-                }
-                diesel::insert_into(routing_decisions::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_routing_decision(self, d, &WriteCtx::now()).map(drop)
     }
 
     fn list_routing_decisions(&self, session: &SessionId) -> Result<Vec<RoutingDecision>> {
@@ -49,4 +29,37 @@ impl RoutingDecisionRepository for Store {
                 .collect::<Result<_>>()?)
         })
     }
+}
+
+/// The write of the trait method `log_routing_decision`, under `ctx`.
+pub(crate) fn log_routing_decision(
+    store: &Store,
+    d: &RoutingDecision,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    d.validate()?;
+    let row = RoutingDecisionRow::from(d);
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "routing decision",
+            key: d.routing_id.as_str(),
+            session: d.session_id.as_ref(),
+            at: d.timestamp,
+            effect: SessionEffect::None,
+        },
+        |conn| {
+            if let Some(message) = &d.message_id {
+                let found =
+                    diesel::select(diesel::dsl::exists(messages::table.find(message.as_str())))
+                        .get_result(conn)?;
+                require_parent(found, "message", message.as_str())?;
+            }
+            diesel::insert_into(routing_decisions::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
 }

@@ -8,207 +8,90 @@ use crate::error::TxError;
 use crate::rows::*;
 use crate::schema::*;
 
+/// What one page asks for: the time window, the key to start after, how
+/// many rows.
+struct PageQuery<'a> {
+    range: &'a TimeRange,
+    after: Option<&'a str>,
+    limit: u32,
+}
+
 /// One page of one table: the same query shape for every table, so written
-/// once. `$time` is the column `TimeRange` bounds.
+/// once. `$time` is the column [`TimeRange`] bounds (`timestamp` unless
+/// named).
 macro_rules! page {
-    ($conn:ident, $range:ident, $after:ident, $limit:ident, $table:ident, $row:ident, $pk:ident, $time:ident, $variant:ident) => {{
+    ($conn:ident, $q:ident, $table:ident, $row:ident, $pk:ident) => {
+        page!($conn, $q, $table, $row, $pk, timestamp)
+    };
+    ($conn:ident, $q:ident, $table:ident, $row:ident, $pk:ident, $time:ident) => {{
         let mut query = $table::table.into_boxed();
-        if let Some(from) = $range.from {
+        if let Some(from) = $q.range.from {
             query = query.filter($table::$time.ge(crate::backend::time_to_sql(from)));
         }
-        if let Some(until) = $range.until {
+        if let Some(until) = $q.range.until {
             query = query.filter($table::$time.lt(crate::backend::time_to_sql(until)));
         }
-        if let Some(after) = $after {
+        if let Some(after) = $q.after {
             query = query.filter($table::$pk.gt(after));
         }
         let rows = query
             .order($table::$pk.asc())
-            .limit(i64::from($limit))
+            .limit(i64::from($q.limit))
             .select($row::as_select())
             .load($conn)?;
         rows.into_iter()
-            .map(|r| r.into_domain().map(Record::$variant))
+            .map(|r| r.into_domain().map(Record::from))
             .collect::<Result<Vec<_>>>()?
     }};
 }
 
-fn scan(
-    conn: &mut Conn,
-    table: Table,
-    range: &TimeRange,
-    after: Option<&str>,
-    limit: u32,
-) -> Result<Vec<Record>, TxError> {
+fn scan(conn: &mut Conn, table: Table, q: &PageQuery<'_>) -> Result<Vec<Record>, TxError> {
     Ok(match table {
-        Table::Sessions => page!(
-            conn, range, after, limit, sessions, SessionRow, session_id, start_time, Session
-        ),
-        Table::Messages => page!(
-            conn, range, after, limit, messages, MessageRow, message_id, timestamp, Message
-        ),
-        Table::FileUploads => page!(
-            conn,
-            range,
-            after,
-            limit,
-            file_uploads,
-            FileUploadRow,
-            upload_id,
-            timestamp,
-            FileUpload
-        ),
-        Table::AnalysisEvents => page!(
-            conn,
-            range,
-            after,
-            limit,
-            analysis_events,
-            AnalysisEventRow,
-            event_id,
-            timestamp,
-            AnalysisEvent
-        ),
-        Table::Errors => page!(
-            conn,
-            range,
-            after,
-            limit,
-            errors,
-            ErrorEntryRow,
-            error_id,
-            timestamp,
-            ErrorEntry
-        ),
+        Table::Sessions => page!(conn, q, sessions, SessionRow, session_id, start_time),
+        Table::Messages => page!(conn, q, messages, MessageRow, message_id),
+        Table::FileUploads => page!(conn, q, file_uploads, FileUploadRow, upload_id),
+        Table::AnalysisEvents => page!(conn, q, analysis_events, AnalysisEventRow, event_id),
+        Table::Errors => page!(conn, q, errors, ErrorEntryRow, error_id),
         Table::LlmInteractions => {
-            page!(
-                conn,
-                range,
-                after,
-                limit,
-                llm_interactions,
-                LlmInteractionRow,
-                interaction_id,
-                timestamp,
-                LlmInteraction
-            )
+            page!(conn, q, llm_interactions, LlmInteractionRow, interaction_id)
         }
-        Table::AnalysisSteps => page!(
+        Table::AnalysisSteps => page!(conn, q, analysis_steps, AnalysisStepRow, step_id),
+        Table::AlgorithmDecisions => page!(
             conn,
-            range,
-            after,
-            limit,
-            analysis_steps,
-            AnalysisStepRow,
-            step_id,
-            timestamp,
-            AnalysisStep
+            q,
+            algorithm_decisions,
+            AlgorithmDecisionRow,
+            decision_id
         ),
-        Table::AlgorithmDecisions => {
-            page!(
-                conn,
-                range,
-                after,
-                limit,
-                algorithm_decisions,
-                AlgorithmDecisionRow,
-                decision_id,
-                timestamp,
-                AlgorithmDecision
-            )
-        }
-        Table::Calculations => page!(
-            conn,
-            range,
-            after,
-            limit,
-            calculations,
-            CalculationRow,
-            calculation_id,
-            timestamp,
-            Calculation
-        ),
-        Table::Anomalies => page!(
-            conn, range, after, limit, anomalies, AnomalyRow, anomaly_id, timestamp, Anomaly
-        ),
+        Table::Calculations => page!(conn, q, calculations, CalculationRow, calculation_id),
+        Table::Anomalies => page!(conn, q, anomalies, AnomalyRow, anomaly_id),
         Table::VariableRelationships => page!(
             conn,
-            range,
-            after,
-            limit,
+            q,
             variable_relationships,
             VariableRelationshipRow,
-            relationship_id,
-            timestamp,
-            VariableRelationship
+            relationship_id
         ),
-        Table::WardRankings => page!(
-            conn,
-            range,
-            after,
-            limit,
-            ward_rankings,
-            WardRankingRow,
-            ranking_id,
-            timestamp,
-            WardRanking
-        ),
+        Table::WardRankings => page!(conn, q, ward_rankings, WardRankingRow, ranking_id),
         Table::VisualizationMetadata => page!(
             conn,
-            range,
-            after,
-            limit,
+            q,
             visualization_metadata,
             VisualizationMetadataRow,
-            viz_id,
-            timestamp,
-            VisualizationMetadata
+            viz_id
         ),
-        Table::Explanations => page!(
-            conn,
-            range,
-            after,
-            limit,
-            explanations,
-            ExplanationRow,
-            explanation_id,
-            timestamp,
-            Explanation
-        ),
+        Table::Explanations => page!(conn, q, explanations, ExplanationRow, explanation_id),
         Table::RoutingDecisions => {
-            page!(
-                conn,
-                range,
-                after,
-                limit,
-                routing_decisions,
-                RoutingDecisionRow,
-                routing_id,
-                timestamp,
-                RoutingDecision
-            )
+            page!(conn, q, routing_decisions, RoutingDecisionRow, routing_id)
         }
-        Table::ArenaBattles => page!(
-            conn,
-            range,
-            after,
-            limit,
-            arena_battles,
-            ArenaBattleRow,
-            battle_id,
-            timestamp,
-            ArenaBattle
-        ),
+        Table::ArenaBattles => page!(conn, q, arena_battles, ArenaBattleRow, battle_id),
         Table::ArenaTrainingExports => page!(
             conn,
-            range,
-            after,
-            limit,
+            q,
             arena_training_exports,
             ArenaTrainingExportRow,
             export_id,
-            export_timestamp,
-            ArenaTrainingExport
+            export_timestamp
         ),
     })
 }
@@ -221,6 +104,11 @@ impl TableScan for Store {
         after: Option<&str>,
         limit: u32,
     ) -> Result<Vec<Record>> {
-        self.read(|conn| scan(conn, table, range, after, limit))
+        let q = PageQuery {
+            range,
+            after,
+            limit,
+        };
+        self.read(|conn| scan(conn, table, &q))
     }
 }

@@ -3,6 +3,7 @@ use chatmrpt_db_core::{
 };
 use diesel::prelude::*;
 
+use super::{Recorded, WriteCtx, transact};
 use crate::backend::{Conn, Store};
 use crate::error::TxError;
 use crate::rows::SessionRow;
@@ -55,48 +56,27 @@ fn not_found(id: &SessionId) -> TxError {
     })
 }
 
-impl Store {
-    fn update_session(
-        &self,
-        id: &SessionId,
-        f: impl FnOnce(&mut Conn) -> QueryResult<usize>,
-    ) -> Result<()> {
-        self.write("session", id.as_str(), |conn| {
-            if !exists(conn, id.as_str())? {
-                return Err(not_found(id));
-            }
-            f(conn)?;
-            Ok(())
-        })
-    }
+/// Runs `f` on the stored session `id` as one write: [`Error::NotFound`]
+/// when there is none.
+fn update_session(
+    store: &Store,
+    ctx: &WriteCtx<'_>,
+    id: &SessionId,
+    f: impl FnOnce(&mut Conn) -> QueryResult<usize>,
+) -> Result<Recorded> {
+    transact(store, ctx, "session", id.as_str(), |conn| {
+        if !exists(conn, id.as_str())? {
+            return Err(not_found(id));
+        }
+        f(conn)?;
+        Ok(())
+    })
+    .map(|((), recorded)| recorded)
 }
 
 impl SessionRepository for Store {
     fn start_session(&self, start: &SessionStart) -> Result<Session> {
-        start.validate()?;
-        let id = start.session_id.as_str();
-        self.write("session", id, |conn| {
-            if insert_session_if_missing(conn, &start.to_new_session())? == 0 {
-                advance_activity(conn, &start.session_id, start.at)?;
-                let target = sessions::table.find(id);
-                if let Some(v) = &start.user_language {
-                    diesel::update(target)
-                        .set(sessions::user_language.eq(v))
-                        .execute(conn)?;
-                }
-                if let Some(v) = &start.browser_info {
-                    diesel::update(target)
-                        .set(sessions::browser_info.eq(v))
-                        .execute(conn)?;
-                }
-                if let Some(v) = &start.ip_address {
-                    diesel::update(target)
-                        .set(sessions::ip_address.eq(v))
-                        .execute(conn)?;
-                }
-            }
-            load(conn, id)?.ok_or_else(|| not_found(&start.session_id))
-        })
+        start_session(self, start, &WriteCtx::now()).map(|(out, _)| out)
     }
 
     fn get_session(&self, id: &SessionId) -> Result<Option<Session>> {
@@ -104,32 +84,19 @@ impl SessionRepository for Store {
     }
 
     fn touch_session(&self, id: &SessionId, at: Timestamp) -> Result<()> {
-        self.update_session(id, |conn| advance_activity(conn, id, at))
+        touch_session(self, id, at, &WriteCtx::now()).map(drop)
     }
 
     fn set_user_language(&self, id: &SessionId, language: &str) -> Result<()> {
-        validate::text("sessions.user_language", Some(language))?;
-        self.update_session(id, |conn| {
-            diesel::update(sessions::table.find(id.as_str()))
-                .set(sessions::user_language.eq(language))
-                .execute(conn)
-        })
+        set_user_language(self, id, language, &WriteCtx::now()).map(drop)
     }
 
     fn set_analysis_complete(&self, id: &SessionId, complete: bool) -> Result<()> {
-        self.update_session(id, |conn| {
-            diesel::update(sessions::table.find(id.as_str()))
-                .set(sessions::analysis_complete.eq(complete))
-                .execute(conn)
-        })
+        set_analysis_complete(self, id, complete, &WriteCtx::now()).map(drop)
     }
 
     fn set_files_uploaded(&self, id: &SessionId, uploaded: bool) -> Result<()> {
-        self.update_session(id, |conn| {
-            diesel::update(sessions::table.find(id.as_str()))
-                .set(sessions::files_uploaded.eq(uploaded))
-                .execute(conn)
-        })
+        set_files_uploaded(self, id, uploaded, &WriteCtx::now()).map(drop)
     }
 
     fn list_sessions(&self, page: Page) -> Result<Vec<Session>> {
@@ -151,4 +118,89 @@ impl SessionRepository for Store {
                 .collect::<Result<_>>()?)
         })
     }
+}
+
+/// The write of the trait method `start_session`, under `ctx`.
+pub(crate) fn start_session(
+    store: &Store,
+    start: &SessionStart,
+    ctx: &WriteCtx<'_>,
+) -> Result<(Session, Recorded)> {
+    start.validate()?;
+    let id = start.session_id.as_str();
+    transact(store, ctx, "session", id, |conn| {
+        if insert_session_if_missing(conn, &start.to_new_session())? == 0 {
+            advance_activity(conn, &start.session_id, start.at)?;
+            let target = sessions::table.find(id);
+            if let Some(v) = &start.user_language {
+                diesel::update(target)
+                    .set(sessions::user_language.eq(v))
+                    .execute(conn)?;
+            }
+            if let Some(v) = &start.browser_info {
+                diesel::update(target)
+                    .set(sessions::browser_info.eq(v))
+                    .execute(conn)?;
+            }
+            if let Some(v) = &start.ip_address {
+                diesel::update(target)
+                    .set(sessions::ip_address.eq(v))
+                    .execute(conn)?;
+            }
+        }
+        load(conn, id)?.ok_or_else(|| not_found(&start.session_id))
+    })
+}
+
+/// The write of the trait method `touch_session`, under `ctx`.
+pub(crate) fn touch_session(
+    store: &Store,
+    id: &SessionId,
+    at: Timestamp,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    update_session(store, ctx, id, |conn| advance_activity(conn, id, at))
+}
+
+/// The write of the trait method `set_user_language`, under `ctx`.
+pub(crate) fn set_user_language(
+    store: &Store,
+    id: &SessionId,
+    language: &str,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    validate::text("sessions.user_language", Some(language))?;
+    update_session(store, ctx, id, |conn| {
+        diesel::update(sessions::table.find(id.as_str()))
+            .set(sessions::user_language.eq(language))
+            .execute(conn)
+    })
+}
+
+/// The write of the trait method `set_analysis_complete`, under `ctx`.
+pub(crate) fn set_analysis_complete(
+    store: &Store,
+    id: &SessionId,
+    complete: bool,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    update_session(store, ctx, id, |conn| {
+        diesel::update(sessions::table.find(id.as_str()))
+            .set(sessions::analysis_complete.eq(complete))
+            .execute(conn)
+    })
+}
+
+/// The write of the trait method `set_files_uploaded`, under `ctx`.
+pub(crate) fn set_files_uploaded(
+    store: &Store,
+    id: &SessionId,
+    uploaded: bool,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    update_session(store, ctx, id, |conn| {
+        diesel::update(sessions::table.find(id.as_str()))
+            .set(sessions::files_uploaded.eq(uploaded))
+            .execute(conn)
+    })
 }

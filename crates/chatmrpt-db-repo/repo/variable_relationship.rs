@@ -1,30 +1,15 @@
 use chatmrpt_db_core::{Result, SessionId, VariableRelationship, VariableRelationshipRepository};
 use diesel::prelude::*;
 
-use super::{SessionEffect, write_child};
+use super::{Child, SessionEffect, write_child};
+use super::{Recorded, WriteCtx};
 use crate::backend::Store;
 use crate::rows::VariableRelationshipRow;
 use crate::schema::variable_relationships;
 
 impl VariableRelationshipRepository for Store {
     fn log_variable_relationship(&self, relationship: &VariableRelationship) -> Result<()> {
-        relationship.validate()?;
-        let row = VariableRelationshipRow::from(relationship);
-        let key = relationship.relationship_id.as_str();
-        write_child(
-            self,
-            "variable relationship",
-            key,
-            relationship.session_id.as_ref(),
-            relationship.timestamp,
-            SessionEffect::None,
-            |conn| {
-                diesel::insert_into(variable_relationships::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_variable_relationship(self, relationship, &WriteCtx::now()).map(drop)
     }
 
     fn list_variable_relationships(
@@ -47,4 +32,32 @@ impl VariableRelationshipRepository for Store {
                 .collect::<Result<_>>()?)
         })
     }
+}
+
+/// The write of the trait method `log_variable_relationship`, under `ctx`.
+pub(crate) fn log_variable_relationship(
+    store: &Store,
+    relationship: &VariableRelationship,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    relationship.validate()?;
+    let row = VariableRelationshipRow::from(relationship);
+    let key = relationship.relationship_id.as_str();
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "variable relationship",
+            key,
+            session: relationship.session_id.as_ref(),
+            at: relationship.timestamp,
+            effect: SessionEffect::None,
+        },
+        |conn| {
+            diesel::insert_into(variable_relationships::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
 }

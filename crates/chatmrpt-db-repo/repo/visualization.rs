@@ -3,27 +3,15 @@ use chatmrpt_db_core::{
 };
 use diesel::prelude::*;
 
-use super::{SessionEffect, write_child};
+use super::{Child, SessionEffect, write_child};
+use super::{Recorded, WriteCtx};
 use crate::backend::Store;
 use crate::rows::VisualizationMetadataRow;
 use crate::schema::visualization_metadata as viz;
 
 impl VisualizationRepository for Store {
     fn log_visualization(&self, v: &VisualizationMetadata) -> Result<()> {
-        v.validate()?;
-        let row = VisualizationMetadataRow::from(v);
-        write_child(
-            self,
-            "visualization",
-            v.viz_id.as_str(),
-            v.session_id.as_ref(),
-            v.timestamp,
-            SessionEffect::None,
-            |conn| {
-                diesel::insert_into(viz::table).values(&row).execute(conn)?;
-                Ok(())
-            },
-        )
+        log_visualization(self, v, &WriteCtx::now()).map(drop)
     }
 
     fn list_visualizations(
@@ -55,4 +43,29 @@ impl VisualizationRepository for Store {
                 .collect::<Result<_>>()?)
         })
     }
+}
+
+/// The write of the trait method `log_visualization`, under `ctx`.
+pub(crate) fn log_visualization(
+    store: &Store,
+    v: &VisualizationMetadata,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    v.validate()?;
+    let row = VisualizationMetadataRow::from(v);
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "visualization",
+            key: v.viz_id.as_str(),
+            session: v.session_id.as_ref(),
+            at: v.timestamp,
+            effect: SessionEffect::None,
+        },
+        |conn| {
+            diesel::insert_into(viz::table).values(&row).execute(conn)?;
+            Ok(())
+        },
+    )
 }

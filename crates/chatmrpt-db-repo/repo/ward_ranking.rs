@@ -1,7 +1,8 @@
 use chatmrpt_db_core::{Result, SessionId, WardRanking, WardRankingRepository};
 use diesel::prelude::*;
 
-use super::{SessionEffect, write_child};
+use super::{Child, SessionEffect, write_child};
+use super::{Recorded, WriteCtx};
 use crate::backend::Store;
 use crate::rows::WardRankingRow;
 use crate::schema::ward_rankings;
@@ -9,23 +10,7 @@ use crate::store::optional;
 
 impl WardRankingRepository for Store {
     fn log_ward_ranking(&self, ranking: &WardRanking) -> Result<()> {
-        ranking.validate()?;
-        let row = WardRankingRow::from(ranking);
-        let key = ranking.ranking_id.as_str();
-        write_child(
-            self,
-            "ward ranking",
-            key,
-            ranking.session_id.as_ref(),
-            ranking.timestamp,
-            SessionEffect::None,
-            |conn| {
-                diesel::insert_into(ward_rankings::table)
-                    .values(&row)
-                    .execute(conn)?;
-                Ok(())
-            },
-        )
+        log_ward_ranking(self, ranking, &WriteCtx::now()).map(drop)
     }
 
     fn list_ward_rankings(&self, session: &SessionId) -> Result<Vec<WardRanking>> {
@@ -67,4 +52,32 @@ impl WardRankingRepository for Store {
             Ok(row.map(WardRankingRow::into_domain).transpose()?)
         })
     }
+}
+
+/// The write of the trait method `log_ward_ranking`, under `ctx`.
+pub(crate) fn log_ward_ranking(
+    store: &Store,
+    ranking: &WardRanking,
+    ctx: &WriteCtx<'_>,
+) -> Result<Recorded> {
+    ranking.validate()?;
+    let row = WardRankingRow::from(ranking);
+    let key = ranking.ranking_id.as_str();
+    write_child(
+        store,
+        ctx,
+        Child {
+            entity: "ward ranking",
+            key,
+            session: ranking.session_id.as_ref(),
+            at: ranking.timestamp,
+            effect: SessionEffect::None,
+        },
+        |conn| {
+            diesel::insert_into(ward_rankings::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        },
+    )
 }

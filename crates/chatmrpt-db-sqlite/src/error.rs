@@ -1,20 +1,13 @@
 //! Maps diesel's errors onto the core error, keeping the source.
 
 use chatmrpt_db_core::Error;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::result::Error as DieselError;
 
 use crate::STORE;
 
-/// A diesel error met while writing `entity` `key`.
-pub(crate) fn write_error(entity: &'static str, key: &str, err: DieselError) -> Error {
-    match err {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Error::Conflict {
-            entity,
-            key: key.to_owned(),
-        },
-        other => query_error(other),
-    }
-}
+#[path = "../../chatmrpt-db-repo/tx_error.rs"]
+mod tx_error;
+pub(crate) use tx_error::{TxError, write_error};
 
 /// Any other diesel error: a locked or unopenable file is "unavailable",
 /// everything else a database failure.
@@ -34,6 +27,9 @@ pub(crate) fn query_error(err: DieselError) -> Error {
     }
 }
 
+/// Whether a driver message says the database cannot be reached now
+/// (diesel gives these no [`diesel::result::DatabaseErrorKind`]): retrying
+/// later may work.
 fn is_unavailable_message(message: &str) -> bool {
     [
         "database is locked",
@@ -54,22 +50,28 @@ pub(crate) fn pool_error(err: r2d2::Error) -> Error {
     }
 }
 
-/// The error of a transaction body: either a domain error decided inside it
-/// (`NotFound`, `Conflict`) or diesel's.
-#[derive(Debug)]
-pub(crate) enum TxError {
-    Domain(Error),
-    Diesel(DieselError),
-}
+#[cfg(test)]
+mod tests {
+    use super::is_unavailable_message;
 
-impl From<DieselError> for TxError {
-    fn from(err: DieselError) -> Self {
-        TxError::Diesel(err)
-    }
-}
-
-impl From<Error> for TxError {
-    fn from(err: Error) -> Self {
-        TxError::Domain(err)
+    #[test]
+    fn busy_locked_and_unopenable_files_are_unavailable() {
+        for message in [
+            "database is locked",
+            "database table is locked: messages",
+            "unable to open database file",
+            "disk I/O error",
+            "attempt to write a readonly database",
+        ] {
+            assert!(is_unavailable_message(message), "{message}");
+        }
+        for message in [
+            "UNIQUE constraint failed: messages.message_id",
+            "FOREIGN KEY constraint failed",
+            "no such table: chatmrpt_stage",
+            "file is not a database",
+        ] {
+            assert!(!is_unavailable_message(message), "{message}");
+        }
     }
 }

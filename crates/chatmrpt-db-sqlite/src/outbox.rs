@@ -1,11 +1,9 @@
 //! The outbox and the stored stage on SQLite (`chatmrpt_outbox`,
 //! `chatmrpt_stage`, `chatmrpt_stage_history`; migration 000002).
 
-use std::sync::Arc;
-
 use chatmrpt_db_core::{
-    Error, OutboxDraft, OutboxEntry, OutboxKey, OutboxStats, OutboxStore, Result, Stage,
-    StageChange, StageStore, Timestamp,
+    Applied, Error, OutboxEntry, OutboxKey, OutboxStats, OutboxStore, Result, Stage, StageChange,
+    StageStore, Timestamp, WriteOp,
 };
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
@@ -86,21 +84,29 @@ fn entry_filter(
         .filter(chatmrpt_outbox::created_at.eq(created_at))
 }
 
-/// Appends `draft` to the outbox; called inside the write's transaction.
-pub(crate) fn append(conn: &mut SqliteConnection, draft: &OutboxDraft) -> Result<(), TxError> {
-    let order_key = draft.op.order_key();
+/// Appends `op` (written at `at`) to the outbox; called inside the write's
+/// transaction. Returns the entry.
+pub(crate) fn append(
+    conn: &mut SqliteConnection,
+    op: &WriteOp,
+    at: Timestamp,
+) -> Result<OutboxKey, TxError> {
+    let order_key = op.order_key();
+    let payload = op.to_payload()?;
     let id: i32 = diesel::insert_into(chatmrpt_outbox::table)
         .values(NewEntry {
             order_key: &order_key,
-            kind: draft.op.kind(),
-            row_key: draft.op.key(),
-            payload: &draft.payload,
-            created_at: draft.at.to_legacy_string(),
+            kind: op.kind(),
+            row_key: op.key(),
+            payload: &payload,
+            created_at: at.to_legacy_string(),
         })
         .returning(chatmrpt_outbox::id)
         .get_result(conn)?;
-    draft.set_recorded(i64::from(id));
-    Ok(())
+    Ok(OutboxKey {
+        id: i64::from(id),
+        created_at: at,
+    })
 }
 
 /// Outbox ids are SQLite rowids; ids that do not fit were never handed out.
@@ -124,10 +130,8 @@ fn entries(store: &SqliteStore, dead: bool, limit: u32) -> Result<Vec<OutboxEntr
 }
 
 impl OutboxStore for SqliteStore {
-    fn recording(&self, draft: Arc<OutboxDraft>) -> Self {
-        let mut handle = self.clone();
-        handle.outbox = Some(draft);
-        handle
+    fn apply_recorded(&self, op: &WriteOp, at: Timestamp) -> Result<(Applied, OutboxKey)> {
+        crate::repo::apply_recorded(self, op, at)
     }
 
     fn outbox_lease(&self, holder: &str, ttl_ms: u32) -> Result<bool> {

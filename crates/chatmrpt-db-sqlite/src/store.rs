@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chatmrpt_db_core::{Error, OutboxDraft, Result, SqliteConfig};
+use chatmrpt_db_core::{Error, Result, SqliteConfig};
 use diesel::connection::Connection;
 use diesel::result::QueryResult;
 use diesel::sqlite::SqliteConnection;
@@ -30,16 +30,12 @@ pub struct SqliteStore {
     /// tries again, so under concurrent writes a mutex hands the lock over
     /// sooner. Other processes still wait through `busy_timeout`.
     write_gate: Arc<std::sync::Mutex<()>>,
-    /// Set on a [`chatmrpt_db_core::OutboxStore::recording`] handle: its
-    /// writes append this record to the outbox in their transaction.
-    pub(crate) outbox: Option<Arc<OutboxDraft>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SqliteStore")
             .field("path", &self.path)
-            .field("recording", &self.outbox.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -63,7 +59,6 @@ impl SqliteStore {
             pool: build_pool(config)?,
             path: Arc::from(config.path.display().to_string()),
             write_gate: Arc::new(std::sync::Mutex::new(())),
-            outbox: None,
         })
     }
 
@@ -140,8 +135,7 @@ impl SqliteStore {
 
     /// Runs a write in an immediate transaction (takes the write lock up
     /// front, so the busy timeout applies instead of a failed lock upgrade).
-    /// A unique violation becomes `Conflict` on `entity` `key`. On a
-    /// recording handle the outbox record is appended in the same transaction.
+    /// A unique violation becomes `Conflict` on `entity` `key`.
     pub(crate) fn write<T>(
         &self,
         entity: &'static str,
@@ -154,17 +148,11 @@ impl SqliteStore {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut conn = self.pool.get().map_err(pool_error)?;
-        conn.immediate_transaction(|conn| {
-            let out = f(conn)?;
-            if let Some(draft) = &self.outbox {
-                crate::outbox::append(conn, draft)?;
-            }
-            Ok(out)
-        })
-        .map_err(|e| match e {
-            TxError::Domain(e) => e,
-            TxError::Diesel(e) => write_error(entity, key, e),
-        })
+        conn.immediate_transaction(|conn| f(conn))
+            .map_err(|e| match e {
+                TxError::Domain(e) => e,
+                TxError::Diesel(e) => write_error(entity, key, e),
+            })
     }
 }
 

@@ -72,14 +72,14 @@ impl Store {
 
     /// Where the data lives: the file path, or the connection string with
     /// its password hidden.
-    pub fn target(&self) -> String {
+    pub fn location(&self) -> String {
         match self {
             Self::Sqlite(s) => s.path().to_owned(),
-            Self::Postgres(p) => format!("{} (schema {})", p.target(), p.schema()),
+            Self::Postgres(p) => format!("{} (schema {})", p.redacted_url(), p.schema()),
             Self::Dual(d) => format!(
                 "{} + {} (schema {})",
                 d.legacy().path(),
-                d.target().target(),
+                d.target().redacted_url(),
                 d.target().schema()
             ),
         }

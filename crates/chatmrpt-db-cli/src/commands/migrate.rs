@@ -9,7 +9,7 @@ pub fn run(store: &Store) -> Result<ExitCode> {
         outln!(
             "{}: schema up to date ({})",
             store.backend_name(),
-            store.target()
+            store.location()
         );
     } else {
         for version in &applied {

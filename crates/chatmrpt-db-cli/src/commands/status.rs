@@ -1,4 +1,5 @@
 mod html;
+mod page_file;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -86,7 +87,7 @@ pub fn run(
     };
     let status = Status {
         backend: store.backend_name(),
-        target: store.target(),
+        target: store.location(),
         rows: if applied.is_empty() || dual.is_some() {
             BTreeMap::new()
         } else {
@@ -98,7 +99,7 @@ pub fn run(
         recorded: postgres.filter(|_| json || html.is_some()).map(recorded),
     };
     if let Some(path) = html {
-        if let Err(cause) = html::write(path, &status) {
+        if let Err(cause) = page_file::write(path, &status) {
             return Ok(fail(&cause));
         }
     }

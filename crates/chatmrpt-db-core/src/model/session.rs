@@ -90,8 +90,7 @@ impl SessionStart {
 impl Session {
     /// The row synthesized when a child row arrives for an unknown session:
     /// started and last active at the child's time, flags off.
-    pub fn synthesized(session_id: SessionId, at: Option<Timestamp>) -> Self {
-        let at = at.unwrap_or_else(crate::time::write_time);
+    pub fn synthesized(session_id: SessionId, at: Timestamp) -> Self {
         Self {
             session_id,
             start_time: Some(at),

@@ -14,24 +14,17 @@ use crate::store::{DualStore, Member};
 
 impl<L: Member, T: Member> AnalysisStepRepository for DualStore<L, T> {
     fn log_analysis_step(&self, step: &AnalysisStep) -> Result<()> {
-        self.write(
-            |s| s.log_analysis_step(step),
-            || WriteOp::AnalysisStep(step.clone()),
-        )
+        self.write(WriteOp::AnalysisStep(step.clone())).map(drop)
     }
 
     fn log_algorithm_decision(&self, decision: &AlgorithmDecision) -> Result<()> {
-        self.write(
-            |s| s.log_algorithm_decision(decision),
-            || WriteOp::AlgorithmDecision(decision.clone()),
-        )
+        self.write(WriteOp::AlgorithmDecision(decision.clone()))
+            .map(drop)
     }
 
     fn log_calculation(&self, calculation: &Calculation) -> Result<()> {
-        self.write(
-            |s| s.log_calculation(calculation),
-            || WriteOp::Calculation(calculation.clone()),
-        )
+        self.write(WriteOp::Calculation(calculation.clone()))
+            .map(drop)
     }
 
     fn list_analysis_steps(&self, session: &SessionId) -> Result<Vec<AnalysisStepDetail>> {
@@ -55,10 +48,7 @@ impl<L: Member, T: Member> AnalysisStepRepository for DualStore<L, T> {
 
 impl<L: Member, T: Member> AnomalyRepository for DualStore<L, T> {
     fn log_anomaly(&self, anomaly: &Anomaly) -> Result<()> {
-        self.write(
-            |s| s.log_anomaly(anomaly),
-            || WriteOp::Anomaly(anomaly.clone()),
-        )
+        self.write(WriteOp::Anomaly(anomaly.clone())).map(drop)
     }
 
     fn list_anomalies(&self, session: &SessionId) -> Result<Vec<Anomaly>> {
@@ -68,10 +58,8 @@ impl<L: Member, T: Member> AnomalyRepository for DualStore<L, T> {
 
 impl<L: Member, T: Member> VariableRelationshipRepository for DualStore<L, T> {
     fn log_variable_relationship(&self, relationship: &VariableRelationship) -> Result<()> {
-        self.write(
-            |s| s.log_variable_relationship(relationship),
-            || WriteOp::VariableRelationship(relationship.clone()),
-        )
+        self.write(WriteOp::VariableRelationship(relationship.clone()))
+            .map(drop)
     }
 
     fn list_variable_relationships(
@@ -86,10 +74,7 @@ impl<L: Member, T: Member> VariableRelationshipRepository for DualStore<L, T> {
 
 impl<L: Member, T: Member> WardRankingRepository for DualStore<L, T> {
     fn log_ward_ranking(&self, ranking: &WardRanking) -> Result<()> {
-        self.write(
-            |s| s.log_ward_ranking(ranking),
-            || WriteOp::WardRanking(ranking.clone()),
-        )
+        self.write(WriteOp::WardRanking(ranking.clone())).map(drop)
     }
 
     fn list_ward_rankings(&self, session: &SessionId) -> Result<Vec<WardRanking>> {
@@ -111,10 +96,7 @@ impl<L: Member, T: Member> WardRankingRepository for DualStore<L, T> {
 
 impl<L: Member, T: Member> VisualizationRepository for DualStore<L, T> {
     fn log_visualization(&self, viz: &VisualizationMetadata) -> Result<()> {
-        self.write(
-            |s| s.log_visualization(viz),
-            || WriteOp::Visualization(viz.clone()),
-        )
+        self.write(WriteOp::Visualization(viz.clone())).map(drop)
     }
 
     fn list_visualizations(
@@ -130,10 +112,8 @@ impl<L: Member, T: Member> VisualizationRepository for DualStore<L, T> {
 
 impl<L: Member, T: Member> ExplanationRepository for DualStore<L, T> {
     fn log_explanation(&self, explanation: &Explanation) -> Result<()> {
-        self.write(
-            |s| s.log_explanation(explanation),
-            || WriteOp::Explanation(explanation.clone()),
-        )
+        self.write(WriteOp::Explanation(explanation.clone()))
+            .map(drop)
     }
 
     fn list_explanations(
@@ -149,10 +129,8 @@ impl<L: Member, T: Member> ExplanationRepository for DualStore<L, T> {
 
 impl<L: Member, T: Member> RoutingDecisionRepository for DualStore<L, T> {
     fn log_routing_decision(&self, decision: &RoutingDecision) -> Result<()> {
-        self.write(
-            |s| s.log_routing_decision(decision),
-            || WriteOp::RoutingDecision(decision.clone()),
-        )
+        self.write(WriteOp::RoutingDecision(decision.clone()))
+            .map(drop)
     }
 
     fn list_routing_decisions(&self, session: &SessionId) -> Result<Vec<RoutingDecision>> {
@@ -164,10 +142,7 @@ impl<L: Member, T: Member> RoutingDecisionRepository for DualStore<L, T> {
 
 impl<L: Member, T: Member> ArenaRepository for DualStore<L, T> {
     fn log_arena_battle(&self, battle: &ArenaBattle) -> Result<()> {
-        self.write(
-            |s| s.log_arena_battle(battle),
-            || WriteOp::ArenaBattle(battle.clone()),
-        )
+        self.write(WriteOp::ArenaBattle(battle.clone())).map(drop)
     }
 
     fn list_arena_battles(&self, session: &SessionId) -> Result<Vec<ArenaBattle>> {
@@ -177,17 +152,13 @@ impl<L: Member, T: Member> ArenaRepository for DualStore<L, T> {
     }
 
     fn update_arena_battle(&self, update: &ArenaBattleUpdate) -> Result<()> {
-        self.write(
-            |s| s.update_arena_battle(update),
-            || WriteOp::ArenaBattleUpdate(update.clone()),
-        )
+        self.write(WriteOp::ArenaBattleUpdate(update.clone()))
+            .map(drop)
     }
 
     fn log_training_export(&self, export: &ArenaTrainingExport) -> Result<()> {
-        self.write(
-            |s| s.log_training_export(export),
-            || WriteOp::TrainingExport(export.clone()),
-        )
+        self.write(WriteOp::TrainingExport(export.clone()))
+            .map(drop)
     }
 
     fn list_training_exports(&self) -> Result<Vec<ArenaTrainingExport>> {

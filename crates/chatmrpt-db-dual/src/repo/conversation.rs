@@ -10,10 +10,8 @@ use crate::store::{DualStore, Member};
 
 impl<L: Member, T: Member> SessionRepository for DualStore<L, T> {
     fn start_session(&self, start: &SessionStart) -> Result<Session> {
-        self.write(
-            |s| s.start_session(start),
-            || WriteOp::StartSession(start.clone()),
-        )
+        self.write(WriteOp::StartSession(start.clone()))?
+            .into_session()
     }
 
     fn get_session(&self, id: &SessionId) -> Result<Option<Session>> {
@@ -21,31 +19,22 @@ impl<L: Member, T: Member> SessionRepository for DualStore<L, T> {
     }
 
     fn touch_session(&self, id: &SessionId, at: Timestamp) -> Result<()> {
-        self.write(
-            |s| s.touch_session(id, at),
-            || WriteOp::TouchSession(id.clone(), at),
-        )
+        self.write(WriteOp::TouchSession(id.clone(), at)).map(drop)
     }
 
     fn set_user_language(&self, id: &SessionId, language: &str) -> Result<()> {
-        self.write(
-            |s| s.set_user_language(id, language),
-            || WriteOp::SetUserLanguage(id.clone(), language.to_owned()),
-        )
+        self.write(WriteOp::SetUserLanguage(id.clone(), language.to_owned()))
+            .map(drop)
     }
 
     fn set_analysis_complete(&self, id: &SessionId, complete: bool) -> Result<()> {
-        self.write(
-            |s| s.set_analysis_complete(id, complete),
-            || WriteOp::SetAnalysisComplete(id.clone(), complete),
-        )
+        self.write(WriteOp::SetAnalysisComplete(id.clone(), complete))
+            .map(drop)
     }
 
     fn set_files_uploaded(&self, id: &SessionId, uploaded: bool) -> Result<()> {
-        self.write(
-            |s| s.set_files_uploaded(id, uploaded),
-            || WriteOp::SetFilesUploaded(id.clone(), uploaded),
-        )
+        self.write(WriteOp::SetFilesUploaded(id.clone(), uploaded))
+            .map(drop)
     }
 
     fn list_sessions(&self, page: Page) -> Result<Vec<Session>> {
@@ -56,10 +45,7 @@ impl<L: Member, T: Member> SessionRepository for DualStore<L, T> {
 
 impl<L: Member, T: Member> MessageRepository for DualStore<L, T> {
     fn log_message(&self, message: &Message) -> Result<()> {
-        self.write(
-            |s| s.log_message(message),
-            || WriteOp::Message(message.clone()),
-        )
+        self.write(WriteOp::Message(message.clone())).map(drop)
     }
 
     fn list_messages(&self, session: &SessionId) -> Result<Vec<Message>> {
@@ -69,10 +55,7 @@ impl<L: Member, T: Member> MessageRepository for DualStore<L, T> {
 
 impl<L: Member, T: Member> FileUploadRepository for DualStore<L, T> {
     fn log_file_upload(&self, upload: &FileUpload) -> Result<()> {
-        self.write(
-            |s| s.log_file_upload(upload),
-            || WriteOp::FileUpload(upload.clone()),
-        )
+        self.write(WriteOp::FileUpload(upload.clone())).map(drop)
     }
 
     fn list_file_uploads(&self, session: &SessionId) -> Result<Vec<FileUpload>> {
@@ -84,10 +67,7 @@ impl<L: Member, T: Member> FileUploadRepository for DualStore<L, T> {
 
 impl<L: Member, T: Member> AnalysisEventRepository for DualStore<L, T> {
     fn log_analysis_event(&self, event: &AnalysisEvent) -> Result<()> {
-        self.write(
-            |s| s.log_analysis_event(event),
-            || WriteOp::AnalysisEvent(event.clone()),
-        )
+        self.write(WriteOp::AnalysisEvent(event.clone())).map(drop)
     }
 
     fn list_analysis_events(&self, session: &SessionId) -> Result<Vec<AnalysisEvent>> {
@@ -99,7 +79,7 @@ impl<L: Member, T: Member> AnalysisEventRepository for DualStore<L, T> {
 
 impl<L: Member, T: Member> ErrorLogRepository for DualStore<L, T> {
     fn log_error(&self, error: &ErrorEntry) -> Result<()> {
-        self.write(|s| s.log_error(error), || WriteOp::Error(error.clone()))
+        self.write(WriteOp::Error(error.clone())).map(drop)
     }
 
     fn list_errors(&self, session: &SessionId) -> Result<Vec<ErrorEntry>> {
@@ -109,10 +89,8 @@ impl<L: Member, T: Member> ErrorLogRepository for DualStore<L, T> {
 
 impl<L: Member, T: Member> LlmInteractionRepository for DualStore<L, T> {
     fn log_llm_interaction(&self, interaction: &LlmInteraction) -> Result<()> {
-        self.write(
-            |s| s.log_llm_interaction(interaction),
-            || WriteOp::LlmInteraction(interaction.clone()),
-        )
+        self.write(WriteOp::LlmInteraction(interaction.clone()))
+            .map(drop)
     }
 
     fn list_llm_interactions(&self, session: &SessionId) -> Result<Vec<LlmInteraction>> {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chatmrpt_db_core::Table;
 
 use super::canon::Hash;
-use super::side::{Range, Side};
+use super::compared::{ComparedStore, Range};
 use super::{KeyList, KnownDifference, KnownKind, TableReport, VerifyOptions};
 use crate::error::Result;
 use crate::pace::{FIRST_READ_ROWS, Pace, rows_within_bytes};
@@ -40,8 +40,8 @@ impl Known {
 ///
 /// A failing query on either side.
 pub(crate) fn table(
-    src: &mut dyn Side,
-    tgt: &mut dyn Side,
+    src: &mut dyn ComparedStore,
+    tgt: &mut dyn ComparedStore,
     table: Table,
     options: &VerifyOptions,
     known: &Known,

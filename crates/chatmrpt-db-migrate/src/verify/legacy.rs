@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use super::canon::{Hash, chunk_digest, row_digest};
-use super::side::{Chunk, Range, ReadStat, Side, Unloadable};
+use super::compared::{Chunk, ComparedStore, Range, ReadStat, Unloadable};
 use crate::catalog::{self, quote};
 use crate::convert::{SourceZone, convert};
 use crate::error::Result;
@@ -21,7 +21,7 @@ use crate::value::{LegacyValue, SourceRow};
 type CachedChunk = (Table, Range, Vec<(String, Hash)>);
 
 /// The legacy side.
-pub(crate) struct LegacySide {
+pub(crate) struct LegacyReader {
     source: Source,
     schema: SourceSchema,
     zone: SourceZone,
@@ -32,7 +32,7 @@ pub(crate) struct LegacySide {
     last_read: ReadStat,
 }
 
-impl LegacySide {
+impl LegacyReader {
     /// Opens `path` read-only and reads its schema; each read aims to hold
     /// the file at most `budget`.
     ///
@@ -166,7 +166,7 @@ impl LegacySide {
     }
 }
 
-impl Side for LegacySide {
+impl ComparedStore for LegacyReader {
     fn has(&mut self, table: Table) -> Result<bool> {
         let Some(t) = self.table(table) else {
             return Ok(false);

@@ -14,9 +14,9 @@
 
 mod canon;
 mod compare;
+mod compared;
 mod legacy;
 mod postgres;
-mod side;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -27,9 +27,9 @@ use serde::Serialize;
 use crate::convert::SourceZone;
 use crate::error::Result;
 use crate::pace::{DEFAULT_READ_BUDGET, millis};
-use legacy::LegacySide;
-use postgres::PgSide;
-use side::Side;
+use compared::ComparedStore;
+use legacy::LegacyReader;
+use postgres::PgReader;
 
 /// A store to compare.
 #[derive(Clone, Debug)]
@@ -202,15 +202,15 @@ fn open(
     is_target: bool,
     options: &VerifyOptions,
     known: &mut compare::Known,
-) -> Result<Box<dyn Side>> {
+) -> Result<Box<dyn ComparedStore>> {
     Ok(match store {
-        StoreRef::Sqlite(path) => Box::new(LegacySide::open(
+        StoreRef::Sqlite(path) => Box::new(LegacyReader::open(
             path,
             options.source_timezone,
             options.read_budget,
         )?),
         StoreRef::Postgres(config) => {
-            let mut side = PgSide::open(config, is_target)?;
+            let mut side = PgReader::open(config, is_target)?;
             if is_target {
                 known.synthesized = side.synthesized()?;
                 for table in Table::ALL {

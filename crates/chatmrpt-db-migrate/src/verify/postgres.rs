@@ -11,14 +11,14 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, Bool, Text};
 
 use super::canon::{Hash, pg_row_expression};
-use super::side::{Chunk, Range, Side};
+use super::compared::{Chunk, ComparedStore, Range};
 use crate::bookkeeping;
 use crate::catalog::quote;
 use crate::error::{Error, Result};
 use crate::target;
 
 /// The PostgreSQL side.
-pub(crate) struct PgSide {
+pub(crate) struct PgReader {
     conn: PgConnection,
     /// Whether synthesized sessions are left out (they are known differences).
     skip_synthesized: bool,
@@ -52,7 +52,7 @@ struct KeyDigest {
     digest: Vec<u8>,
 }
 
-impl PgSide {
+impl PgReader {
     /// Connects (never migrates) and opens the snapshot.
     ///
     /// # Errors
@@ -158,7 +158,7 @@ fn hash(bytes: &[u8]) -> Hash {
     out
 }
 
-impl Side for PgSide {
+impl ComparedStore for PgReader {
     fn has(&mut self, table: Table) -> Result<bool> {
         self.exists(table.name())
     }

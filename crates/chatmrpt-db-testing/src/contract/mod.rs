@@ -294,6 +294,7 @@ macro_rules! contract_tests {
             sessions::list_sessions_orders_by_start_time_then_id_and_pages,
             sessions::child_rows_for_an_unknown_session_create_it,
             sessions::start_after_a_child_keeps_the_child_start_time,
+            sessions::applied_writes_stamp_what_they_invent_with_the_write_time,
             conversation::messages_round_trip_in_timestamp_then_id_order,
             conversation::upload_sets_files_uploaded_and_touches,
             conversation::event_without_session_stays_without_one,

@@ -2,7 +2,8 @@
 //! session row a child creates.
 
 use chatmrpt_db_core::{
-    InteractionStore, Message, Page, Session, SessionId, SessionStart, Table, Timestamp,
+    Applied, InteractionStore, Message, Page, Session, SessionId, SessionStart, Table, Timestamp,
+    WriteOp,
 };
 
 use super::{at, fresh, invalid_field, log_row, new_session, not_found_key};
@@ -226,7 +227,7 @@ pub fn child_rows_for_an_unknown_session_create_it(store: &dyn InteractionStore)
         log_row(store, table, &s, &fresh("child"), when).unwrap();
         let expected = Session {
             files_uploaded: Some(table == Table::FileUploads),
-            ..Session::synthesized(s.clone(), Some(when))
+            ..Session::synthesized(s.clone(), when)
         };
         assert_eq!(store.get_session(&s).unwrap(), Some(expected), "{table}");
     }
@@ -253,7 +254,7 @@ pub fn start_after_a_child_keeps_the_child_start_time(store: &dyn InteractionSto
     let expected = Session {
         user_language: Some("en".into()),
         last_activity: Some(at("2025-07-28 10:05:00")),
-        ..Session::synthesized(s.clone(), Some(at("2025-07-28 10:00:00")))
+        ..Session::synthesized(s.clone(), at("2025-07-28 10:00:00"))
     };
     assert_eq!(store.start_session(&request).unwrap(), expected);
     assert_eq!(stored(store, &s), expected);
@@ -271,7 +272,31 @@ pub fn start_after_a_child_keeps_the_child_start_time(store: &dyn InteractionSto
     );
     assert_eq!(
         created,
-        Session::synthesized(untimed.clone(), Some(started)),
+        Session::synthesized(untimed.clone(), started),
         "started and last active at the same instant, flags off"
     );
+}
+
+/// A write applied as a [`WriteOp`] at a given time stamps what it has to
+/// invent with that time, not the clock: a child row without a time of its
+/// own creates its session started and last active at the write's time
+/// (the dual store mirrors and replays a write under its original time, so
+/// both stores hold the same session).
+pub fn applied_writes_stamp_what_they_invent_with_the_write_time(store: &dyn InteractionStore) {
+    let s = new_session();
+    let mut message = Message::new(s.clone(), "user", "replayed later");
+    message.timestamp = None;
+    let written = at("2025-07-28 09:30:00.123456");
+    let applied = store.apply(&WriteOp::Message(message), written).unwrap();
+    assert_eq!(applied, Applied::Stored);
+    assert_eq!(stored(store, &s), Session::synthesized(s.clone(), written));
+
+    let started = new_session();
+    let applied = store
+        .apply(
+            &WriteOp::StartSession(request(&started, "2025-07-28 10:05:00")),
+            written,
+        )
+        .unwrap();
+    assert_eq!(applied, Applied::Session(stored(store, &started)));
 }

@@ -5,11 +5,8 @@
 //! (e.g. `count-postgres-messages`, `outbox-sqlite-pending`,
 //! `verify-verdict`, `quarantine-0-rows`) so tools and tests can read it.
 
-use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::Path;
-
 use chatmrpt_db::Table;
+use std::fmt::Write as _;
 
 use super::{DualStatus, Recorded, Status, StoreRows};
 
@@ -20,60 +17,6 @@ table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #d0d0d0;padd
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .muted{color:#666}.error{color:#a40000}.ok{color:#116611;font-weight:bold}.bad{color:#a40000;font-weight:bold}
 tr.differ td.num{background:#fff3cd}code{font-size:.95em}";
-
-/// Writes the page to `path`: a temporary file in the same directory,
-/// renamed over `path`, so a reader never sees half a page.
-///
-/// # Errors
-///
-/// A one-line cause (the directory is missing, not writable, ...).
-pub(super) fn write(path: &Path, status: &Status) -> Result<(), String> {
-    let page = render(status);
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let cannot = |why: String| format!("cannot write the status page {}: {why}", path.display());
-    if !dir.is_dir() {
-        return Err(cannot(format!(
-            "directory {} does not exist",
-            dir.display()
-        )));
-    }
-    let mut file = tempfile::Builder::new()
-        .prefix(".chatmrpt-db-status")
-        .suffix(".html.tmp")
-        .tempfile_in(dir)
-        .map_err(|e| cannot(e.to_string()))?;
-    file.write_all(page.as_bytes())
-        .and_then(|()| file.as_file().metadata())
-        .and_then(|meta| {
-            file.as_file()
-                .set_permissions(readable(path, meta.permissions()))
-        })
-        .and_then(|()| file.as_file().sync_all())
-        .map_err(|e| cannot(e.to_string()))?;
-    file.persist(path)
-        .map_err(|e| cannot(e.error.to_string()))?;
-    Ok(())
-}
-
-/// The page's permissions: those of the file it replaces, else readable by
-/// all on Unix (a page for people, often served as is; it holds no secret),
-/// where the temporary file would be private to its owner.
-fn readable(path: &Path, fresh: std::fs::Permissions) -> std::fs::Permissions {
-    if let Ok(meta) = std::fs::metadata(path) {
-        return meta.permissions();
-    }
-    #[cfg(unix)]
-    let fresh = {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mut fresh = fresh;
-        fresh.set_mode(0o644);
-        fresh
-    };
-    fresh
-}
 
 /// Escapes text for HTML element content and quoted attribute values.
 fn esc(text: &str) -> String {
@@ -92,7 +35,7 @@ fn esc(text: &str) -> String {
 }
 
 /// The whole page.
-fn render(status: &Status) -> String {
+pub(super) fn render(status: &Status) -> String {
     let mut h = String::with_capacity(16 * 1024);
     let _ = write!(
         h,

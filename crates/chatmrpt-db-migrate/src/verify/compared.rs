@@ -39,7 +39,7 @@ pub(crate) struct ReadStat {
 }
 
 /// A store being compared.
-pub(crate) trait Side {
+pub(crate) trait ComparedStore {
     /// Whether the store has `table` at all.
     fn has(&mut self, table: Table) -> Result<bool>;
 
