@@ -24,12 +24,48 @@ use clap::Parser;
 use crate::args::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err),
+    };
     init_logging(cli.verbose);
     match commands::run(cli) {
         Ok(code) => code,
         // The chain may quote a driver message: `fail` redacts and flattens it.
         Err(err) => commands::fail(&chatmrpt_db::error::error_chain(&err)),
+    }
+}
+
+/// clap's refusal of the command line as one line on stderr, exit 2; help
+/// and version requests print as clap renders them.
+fn usage_error(err: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _printed = err.print();
+        return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+    }
+    eprintln!("{} (see --help)", one_line(&err.render().to_string()));
+    ExitCode::from(2)
+}
+
+/// clap's message up to its usage block, on one line: `error: ...`, then
+/// what clap lists under it (missing arguments) and its tips.
+fn one_line(rendered: &str) -> String {
+    let parts: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:"))
+        .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+        .collect();
+    if parts.is_empty() {
+        "error: invalid command line".to_owned()
+    } else {
+        parts.join(" ")
     }
 }
 

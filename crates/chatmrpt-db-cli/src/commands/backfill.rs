@@ -187,9 +187,19 @@ impl ProgressSink for CliSink {
     fn table_started(&mut self, table: Table, rows_to_read: u64) {
         let bar = self.bars.add(ProgressBar::new(rows_to_read));
         if let Ok(style) = ProgressStyle::with_template(
-            "{prefix:<24} {bar:30} {pos:>9}/{len:9} rows {per_sec:>14} {elapsed}",
+            "{prefix:<24} {bar:30} {pos:>9}/{len:9} rows {rate:>12} {elapsed}",
         ) {
-            bar.set_style(style);
+            // indicatif's `{per_sec}` prints every decimal of the float
+            // (`31,055.97994570806986/s`): whole rows per second instead.
+            bar.set_style(style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = std::fmt::Write::write_fmt(
+                        w,
+                        format_args!("{}/s", whole_rate(state.per_sec())),
+                    );
+                },
+            ));
         }
         bar.set_prefix(table.name());
         self.bar = Some(bar);
@@ -221,5 +231,36 @@ impl ProgressSink for CliSink {
         if let Some(bar) = self.bar.take() {
             bar.finish();
         }
+    }
+}
+
+/// A rate as whole units with thousands separators (`31,056`).
+fn whole_rate(per_sec: f64) -> String {
+    if !per_sec.is_finite() || per_sec < 0.5 {
+        return "0".to_owned();
+    }
+    let digits = format!("{per_sec:.0}");
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod rate_tests {
+    use super::whole_rate;
+
+    #[test]
+    fn rates_are_whole_rows_with_separators() {
+        assert_eq!(whole_rate(31_055.979_945_708_07), "31,056");
+        assert_eq!(whole_rate(999.4), "999");
+        assert_eq!(whole_rate(1_000.0), "1,000");
+        assert_eq!(whole_rate(1_234_567.8), "1,234,568");
+        assert_eq!(whole_rate(0.2), "0");
+        assert_eq!(whole_rate(f64::NAN), "0");
     }
 }
