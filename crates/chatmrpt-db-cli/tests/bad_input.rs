@@ -221,3 +221,63 @@ fn command_line_mistakes_get_one_line_and_exit_two() {
         "nothing created"
     );
 }
+
+/// A legacy file whose writer was killed mid-transaction: its rollback
+/// journal is hot (made here by a `sqlite3` shell that kills itself inside
+/// an open write transaction that has spilled pages into the file).
+fn with_hot_journal(dir: &Path) -> PathBuf {
+    let path = dir.join("legacy.db");
+    write_legacy_file(&path, Release::NoteEra, 0.01, 5).unwrap();
+    let script = "PRAGMA cache_size = 1;\nBEGIN IMMEDIATE;\n\
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) \
+        INSERT INTO messages (message_id, session_id, sender, content) \
+        SELECT 'hot' || i, 's', 'u', hex(randomblob(250)) FROM n;\n\
+        .shell kill -9 $PPID\n";
+    let mut shell = std::process::Command::new("sqlite3")
+        .arg(&path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    shell
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let status = shell.wait().unwrap();
+    assert!(!status.success(), "the writer must die mid-transaction");
+    let journal = dir.join("legacy.db-journal");
+    assert!(
+        std::fs::metadata(&journal).unwrap().len() > 0,
+        "a hot journal"
+    );
+    path
+}
+
+#[test]
+fn a_hot_journal_is_named_and_left_for_a_read_write_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_hot_journal(dir.path());
+    let before = snapshot(&path);
+    for args in [
+        vec!["--sqlite", "legacy.db", "status"],
+        vec!["backfill", "--source", "legacy.db", "--target", NOWHERE],
+        vec!["verify", "--source", "legacy.db", "--target", NOWHERE],
+    ] {
+        let out = chatmrpt_db(&args, dir.path());
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains("legacy.db-journal"), "{args:?}: {stderr}");
+        assert!(stderr.contains("read-write"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("hunter2"), "{args:?}: {stderr}");
+        assert_eq!(
+            snapshot(&path),
+            before,
+            "{args:?}: the file and its journal are untouched"
+        );
+    }
+}

@@ -28,6 +28,7 @@ pub mod outbox;
 pub mod repo;
 pub mod scan;
 pub mod secret;
+pub mod sqlite_file;
 pub mod stage;
 pub mod store;
 pub mod table;

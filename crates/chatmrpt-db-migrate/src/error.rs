@@ -29,6 +29,15 @@ pub enum Error {
         #[source]
         source: diesel::ConnectionError,
     },
+    /// The source has a hot rollback journal: a read-only reader cannot
+    /// read it until a read-write open rolls the journal back.
+    #[error("{}", chatmrpt_db_core::sqlite_file::hot_journal_advice(path, journal))]
+    HotJournal {
+        /// The file.
+        path: PathBuf,
+        /// Its journal.
+        journal: PathBuf,
+    },
     /// Reading the source failed (a corrupt file, say).
     #[error("reading the source failed")]
     Source(#[source] diesel::result::Error),

@@ -125,8 +125,20 @@ impl Source {
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(16));
                 }
-                Err(e) => return Err(Error::Source(e)),
+                Err(e) => return Err(self.read_error(e)),
             }
+        }
+    }
+
+    /// A failed read: a hot journal named as such, else the driver's error.
+    fn read_error(&self, e: diesel::result::Error) -> Error {
+        use chatmrpt_db_core::sqlite_file::{hot_journal, is_readonly_refusal};
+        match hot_journal(&self.path) {
+            Some(journal) if is_readonly_refusal(&e.to_string()) => Error::HotJournal {
+                path: self.path.clone(),
+                journal,
+            },
+            _ => Error::Source(e),
         }
     }
 
@@ -139,6 +151,7 @@ impl Source {
     pub(crate) fn pace(&self, first: usize, max: usize) -> Pace {
         Pace::new(first, max, self.budget)
     }
+
     /// Up to `limit` rows with a rowid in `(after_rowid, upto_rowid]`, in
     /// rowid order: the rowid, then every column of the file's table; and
     /// how long the read held the file.

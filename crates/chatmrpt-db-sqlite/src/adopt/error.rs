@@ -49,6 +49,15 @@ pub enum AdoptError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The file has a hot rollback journal, which only a read-write open
+    /// rolls back.
+    #[error("{}", chatmrpt_db_core::sqlite_file::hot_journal_advice(path, journal))]
+    HotJournal {
+        /// The path given.
+        path: PathBuf,
+        /// Its journal.
+        journal: PathBuf,
+    },
     /// Another connection holds a lock (a writer, or an exclusive reader)
     /// for longer than the busy timeout.
     #[error("{}: locked by another connection (waited {waited_ms} ms); retry when the application is idle", path.display())]

@@ -71,6 +71,14 @@ pub fn file_state(path: &Path) -> Result<FileState, AdoptError> {
         {
             Ok(FileState::Unmanaged)
         }
-        Err(e) => Err(failed("reading the schema", Box::new(e))),
+        Err(e) => match chatmrpt_db_core::sqlite_file::hot_journal(path) {
+            Some(journal) if chatmrpt_db_core::sqlite_file::is_readonly_refusal(&e.to_string()) => {
+                Err(AdoptError::HotJournal {
+                    path: path.to_path_buf(),
+                    journal,
+                })
+            }
+            _ => Err(failed("reading the schema", Box::new(e))),
+        },
     }
 }
