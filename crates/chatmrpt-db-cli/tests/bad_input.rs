@@ -84,6 +84,8 @@ fn expected(cmd: &str, kind: &str) -> &'static str {
         ("migrate", "zero-byte") => "",
         (_, "missing") => "no such file",
         (_, "zero-byte") => "an empty database",
+        // A look inspects the file itself (read-only) and says what it is.
+        ("status" | "status --json", "text") => "not a SQLite database",
         _ => "not a ChatMRPT log under management",
     }
 }
@@ -105,6 +107,9 @@ fn commands_refuse_a_file_that_is_not_a_managed_log_and_leave_it_unchanged() {
         for kind in inputs {
             if (cmd, kind) == ("migrate", "missing") || (cmd, kind) == ("migrate", "zero-byte") {
                 continue; // migrate creates a new log there: that is its job.
+            }
+            if cmd.starts_with("status") && kind == "legacy" {
+                continue; // a look reports on it: a_look_at_a_legacy_file_reports_it_unchanged
             }
             let dir = tempfile::tempdir().unwrap();
             let path = make(kind, dir.path());
@@ -280,4 +285,53 @@ fn a_hot_journal_is_named_and_left_for_a_read_write_open() {
             "{args:?}: the file and its journal are untouched"
         );
     }
+}
+
+#[test]
+fn a_look_at_a_legacy_file_reports_it_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = make("legacy", dir.path());
+    let before = snapshot(&path);
+    let out = chatmrpt_db(&args_for("status", "input.db"), dir.path());
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("not adopted"), "{stdout}");
+    assert!(stdout.contains("chatmrpt-db adopt input.db"), "{stdout}");
+    let counted = |table: &str| -> u64 {
+        let out = std::process::Command::new("sqlite3")
+            .arg(&path)
+            .arg(format!("SELECT count(*) FROM {table}"))
+            .output()
+            .unwrap();
+        text(&out.stdout).trim().parse().unwrap()
+    };
+    let sessions_line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("sessions "))
+        .expect("a sessions line");
+    let shown: u64 = sessions_line
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(shown, counted("sessions"), "{stdout}");
+    assert!(shown > 0, "the fixture has sessions");
+
+    let out = chatmrpt_db(&args_for("status --json", "input.db"), dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["managed"], false);
+    assert_eq!(report["legacy_log"], true);
+    let tables = report["tables"].as_array().unwrap();
+    let messages = tables
+        .iter()
+        .find(|t| t[0] == "messages")
+        .expect("messages listed");
+    assert_eq!(messages[1].as_u64(), Some(counted("messages")));
+    assert_eq!(
+        snapshot(&path),
+        before,
+        "the file and its neighbours are unchanged"
+    );
 }

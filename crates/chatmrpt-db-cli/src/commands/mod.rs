@@ -59,6 +59,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Migrate => migrate::run(&configured()?),
         Command::Status { json, html } => {
             let config = config()?;
+            // A look at a file nobody manages yet reports what it holds
+            // (read-only) instead of opening a store on it.
+            if config.backend == BackendKind::Sqlite
+                && html.is_none()
+                && status::unmanaged::applies(&config.sqlite.path)?
+            {
+                return status::unmanaged::run(&config.sqlite.path, json);
+            }
             // The PostgreSQL store's settings: where backfill and verify
             // recorded what the status page shows.
             let postgres = match config.backend {

@@ -1,5 +1,6 @@
 mod html;
 mod page_file;
+pub(super) mod unmanaged;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -40,6 +40,7 @@
 mod apply;
 mod backup;
 mod error;
+mod inspect;
 mod open;
 mod orphans;
 mod plan;
@@ -54,6 +55,7 @@ use diesel::sqlite::SqliteConnection;
 use diesel::{QueryableByName, RunQueryDsl};
 
 pub use error::AdoptError;
+pub use inspect::{Inspection, inspect};
 pub use report::{AdoptReport, ColumnRef, SynthesizedSession, TypeDifference};
 pub use state::{FileState, file_state};
 
