@@ -54,7 +54,16 @@ class Failures:
 
 
 def make(side, path):
-    logger = ReferenceLogger(db_path=str(path)) if side == "legacy" else InteractionLogger(db_path=str(path))
+    if side == "legacy":
+        logger = ReferenceLogger(db_path=str(path))
+    else:
+        # The drop-in's durability setting (sqlite.synchronous), read when
+        # the logger is built.
+        os.environ["CHATMRPT_DB_SQLITE_SYNCHRONOUS"] = "full" if side == "drop-in full" else "normal"
+        try:
+            logger = InteractionLogger(db_path=str(path))
+        finally:
+            del os.environ["CHATMRPT_DB_SQLITE_SYNCHRONOUS"]
     for sid in SESSIONS:
         logger.log_session_start(sid, browser_info=UA, ip_address="10.0.0.1")
     return logger
@@ -149,20 +158,21 @@ def filesystem(path):
 
 def main():
     work = tempfile.mkdtemp(prefix="bench-python.", dir=os.environ.get("BENCH_DIR"))
-    failures = {"legacy": Failures(), "drop-in": Failures()}
+    sides = ("legacy", "drop-in", "drop-in full")
+    failures = {side: Failures() for side in sides}
     rows, modes = [], {}
     try:
         for k, (name, setup, op) in enumerate(OPERATIONS):
             result = {}
-            for side in ("legacy", "drop-in"):
-                path = Path(work) / f"{k}-{side}.db"
+            for side in sides:
+                path = Path(work) / f"{k}-{side.replace(' ', '-')}.db"
                 logger = make(side, path)
                 if setup:
                     setup(logger)
                 result[side] = time_calls(logger, op, N, failures[side])
                 modes[side] = journal(path)
                 del logger
-            rows.append((name, result["legacy"], result["drop-in"]))
+            rows.append((name, result["legacy"], result["drop-in"], result["drop-in full"]))
         thread_failures = Failures()
         one = threaded_throughput(Path(work) / "threads-1.db", 1, N, thread_failures)
         many = threaded_throughput(Path(work) / f"threads-{THREADS}.db", THREADS, N, thread_failures)
@@ -173,11 +183,13 @@ def main():
 
     print(f"chatmrpt_db drop-in vs the legacy writer, {N} calls per operation, "
           f"Python {sys.version.split()[0]}, files on {filesystem(work)}\n")
-    print("| operation | legacy µs/call | drop-in µs/call | ratio (legacy / drop-in) |")
-    print("|---|---|---|---|")
-    for name, legacy, dropin in rows:
-        print(f"| {name} | {legacy:,.1f} | {dropin:,.1f} | {legacy / dropin:.2f}x |")
-    ratios = [legacy / dropin for _, legacy, dropin in rows]
+    print("| operation | legacy µs/call | drop-in µs/call | legacy / drop-in | "
+          "drop-in, synchronous=full µs/call | legacy / drop-in full |")
+    print("|---|---|---|---|---|---|")
+    for name, legacy, dropin, full in rows:
+        print(f"| {name} | {legacy:,.1f} | {dropin:,.1f} | {legacy / dropin:.2f}x | "
+              f"{full:,.1f} | {legacy / full:.2f}x |")
+    ratios = [legacy / dropin for _, legacy, dropin, _ in rows]
     print(f"\nGeometric mean of the ratios: {statistics.geometric_mean(ratios):.2f}x "
           "(above 1: the drop-in is faster).")
     print(f"\n{THREADS} Python threads on one drop-in logger: {many:,.0f} messages/s in all, "
@@ -185,15 +197,19 @@ def main():
     sync_names = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
     lj, ls = modes["legacy"]
     dj, _ = modes["drop-in"]
+    fj, _ = modes["drop-in full"]
     print("\nDurability:")
     print(f"- legacy: journal_mode={lj} (rollback journal), synchronous={sync_names.get(ls, ls)} "
           "(SQLite's default; a commit survives a power loss).")
-    print(f"- drop-in: journal_mode={dj}, synchronous=NORMAL (set on every pooled connection, "
-          "crates/chatmrpt-db-sqlite/src/pool.rs): a commit survives an application crash; a "
+    print(f"- drop-in: journal_mode={dj}, synchronous=NORMAL (the default of sqlite.synchronous, "
+          "set on every pooled connection): a commit survives an application crash; a "
           "power loss can lose the last commits, never corrupt the file.")
+    print(f"- drop-in full: journal_mode={fj}, synchronous=FULL (sqlite.synchronous = \"full\"): "
+          "a commit survives a power loss, as the legacy one does.")
     fails = {side: f.count for side, f in failures.items()}
     print(f"\nCalls that returned the failure value: legacy {fails['legacy']}, "
-          f"drop-in {fails['drop-in']}, threads {thread_failures.count}.")
+          f"drop-in {fails['drop-in']}, drop-in full {fails['drop-in full']}, "
+          f"threads {thread_failures.count}.")
     return 1 if any(fails.values()) or thread_failures.count else 0
 
 

@@ -6,6 +6,7 @@
 //! | `CHATMRPT_DB_SQLITE_PATH` | `sqlite.path` | `interactions.db` |
 //! | `CHATMRPT_DB_SQLITE_BUSY_TIMEOUT_MS` | `sqlite.busy_timeout_ms` | `5000` |
 //! | `CHATMRPT_DB_SQLITE_POOL_SIZE` | `sqlite.pool_size` | `8` |
+//! | `CHATMRPT_DB_SQLITE_SYNCHRONOUS` | `sqlite.synchronous` | `normal` (`normal` or `full`, see [`Synchronous`]) |
 //! | `CHATMRPT_DB_POSTGRES_URL`, else `DATABASE_URL` | `postgres.url` | none (required for `postgres` and `dual`) |
 //! | `CHATMRPT_DB_POSTGRES_SCHEMA` | `postgres.schema` | `public` |
 //! | `CHATMRPT_DB_POSTGRES_POOL_SIZE` | `postgres.pool_size` | `10` |
@@ -46,6 +47,8 @@ pub struct SqliteConfig {
     pub busy_timeout_ms: u32,
     /// Connections in the pool.
     pub pool_size: u32,
+    /// How a commit is made durable.
+    pub synchronous: Synchronous,
 }
 
 impl Default for SqliteConfig {
@@ -54,6 +57,56 @@ impl Default for SqliteConfig {
             path: PathBuf::from("interactions.db"),
             busy_timeout_ms: 5_000,
             pool_size: 8,
+            synchronous: Synchronous::default(),
+        }
+    }
+}
+
+/// How the SQLite store makes a commit durable (`PRAGMA synchronous`; the
+/// store always runs in WAL mode).
+///
+/// What each loses when the machine itself dies (power loss, kernel
+/// crash) while SQLite is deciding; an application crash or a killed
+/// worker loses nothing with either:
+/// - `Normal` (the default): the WAL is synced at checkpoints, not at every
+///   commit, so the last commits acknowledged since the last sync can be
+///   lost, whole (never half a transaction, never a corrupt file). In a
+///   dual pair an outbox entry is lost with its row, so the other store
+///   never gets that row either: the two stay equal, short of those rows.
+/// - `Full`: the WAL is synced before every commit returns: an
+///   acknowledged commit survives (what the legacy file, in rollback-journal
+///   mode with SQLite's default `FULL`, gave). Each commit waits for the
+///   disk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Synchronous {
+    /// `PRAGMA synchronous = NORMAL`.
+    #[default]
+    Normal,
+    /// `PRAGMA synchronous = FULL`.
+    Full,
+}
+
+impl Synchronous {
+    /// The PRAGMA's value.
+    pub fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        }
+    }
+}
+
+impl std::str::FromStr for Synchronous {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "normal" => Ok(Synchronous::Normal),
+            "full" => Ok(Synchronous::Full),
+            other => Err(Error::Config(format!(
+                "sqlite.synchronous = `{other}`: expected normal or full"
+            ))),
         }
     }
 }
@@ -260,6 +313,13 @@ impl Config {
         }
         if let Some(v) = env("CHATMRPT_DB_SQLITE_POOL_SIZE") {
             self.sqlite.pool_size = parse_number("CHATMRPT_DB_SQLITE_POOL_SIZE", &v)?;
+        }
+        if let Some(v) = env("CHATMRPT_DB_SQLITE_SYNCHRONOUS") {
+            self.sqlite.synchronous = v.parse().map_err(|_| {
+                Error::Config(format!(
+                    "CHATMRPT_DB_SQLITE_SYNCHRONOUS=`{v}`: expected normal or full"
+                ))
+            })?;
         }
         if let Some(url) = env("CHATMRPT_DB_POSTGRES_URL").or_else(|| env("DATABASE_URL")) {
             match &mut self.postgres {

@@ -36,7 +36,7 @@ pub mod time;
 pub mod validate;
 pub mod write;
 
-pub use config::{BackendKind, Config, DualConfig, PostgresConfig, SqliteConfig};
+pub use config::{BackendKind, Config, DualConfig, PostgresConfig, SqliteConfig, Synchronous};
 pub use error::{Error, Result};
 pub use ids::*;
 pub use json::{JsonText, Lenient};

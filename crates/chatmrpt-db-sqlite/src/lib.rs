@@ -5,7 +5,8 @@
 //! `YYYY-MM-DD HH:MM:SS[.ffffff]` text, booleans as 0/1, legacy table and
 //! column names — so every tool that still reads `interactions.db` keeps
 //! working. Each pooled connection runs in WAL mode with a busy timeout,
-//! enforced foreign keys and `synchronous = NORMAL` (see [`pool`]).
+//! enforced foreign keys and the configured `synchronous` (`NORMAL` by
+//! default; see [`pool`] and `chatmrpt_db_core::Synchronous`).
 //! [`adopt`] brings an existing legacy file of any release under management.
 
 pub mod adopt;

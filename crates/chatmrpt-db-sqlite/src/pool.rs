@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use chatmrpt_db_core::{Error, Result, SqliteConfig};
+use chatmrpt_db_core::{Error, Result, SqliteConfig, Synchronous};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
@@ -17,12 +17,14 @@ pub type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
 /// - `busy_timeout`: a writer waits for the lock instead of failing with
 ///   "database is locked" (the legacy app silently dropped such writes).
 /// - `foreign_keys = ON`: declared keys are enforced, per connection.
-/// - `synchronous = NORMAL`: durable across application crashes in WAL mode;
-///   only an OS crash may lose the last transactions.
+/// - `synchronous`: as configured ([`Synchronous`]: `NORMAL` by default,
+///   durable across application crashes; `FULL` also across power loss).
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionOptions {
     /// Busy timeout in milliseconds.
     pub busy_timeout_ms: u32,
+    /// `PRAGMA synchronous`.
+    pub synchronous: Synchronous,
 }
 
 impl ConnectionOptions {
@@ -34,8 +36,9 @@ impl ConnectionOptions {
     pub fn apply(&self, conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
         // busy_timeout first: switching to WAL itself needs the lock.
         let pragmas = format!(
-            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-            self.busy_timeout_ms
+            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = {};",
+            self.busy_timeout_ms,
+            self.synchronous.pragma()
         );
         conn.batch_execute(&pragmas)
     }
@@ -66,6 +69,7 @@ pub fn build_pool(config: &SqliteConfig) -> Result<SqlitePool> {
         .error_handler(Box::new(QuietErrors))
         .connection_customizer(Box::new(ConnectionOptions {
             busy_timeout_ms: config.busy_timeout_ms,
+            synchronous: config.synchronous,
         }))
         .build(manager)
         .map_err(|e| Error::Unavailable {

@@ -179,9 +179,15 @@ pub(crate) fn migrate_adopted(path: &Path, busy_timeout_ms: u32) -> Result<Vec<S
     };
     let mut conn = SqliteConnection::establish(&path.to_string_lossy())
         .map_err(|e| unavailable(Box::new(e)))?;
-    crate::pool::ConnectionOptions { busy_timeout_ms }
-        .apply(&mut conn)
-        .map_err(|e| unavailable(Box::new(e)))?;
+    // Migrations are synced before they count as applied, whatever the
+    // store's own setting: a lost migration would be rerun on a file that
+    // already has part of it.
+    crate::pool::ConnectionOptions {
+        busy_timeout_ms,
+        synchronous: chatmrpt_db_core::Synchronous::Full,
+    }
+    .apply(&mut conn)
+    .map_err(|e| unavailable(Box::new(e)))?;
     let applied = conn
         .run_pending_migrations(MIGRATIONS)
         .map_err(migration_error)?;

@@ -168,6 +168,26 @@ fn pooled_connections_run_wal_with_enforced_foreign_keys() {
         (p.journal.as_str(), p.fk, p.sync, p.busy),
         ("wal", 1, 1, 5000)
     );
+    drop(pooled);
+    drop(pool);
+    // `sqlite.synchronous = "full"` reaches every pooled connection (2 = FULL).
+    let pool = chatmrpt_db_sqlite::pool::build_pool(&chatmrpt_db_core::SqliteConfig {
+        path: path.clone().into(),
+        synchronous: chatmrpt_db_core::Synchronous::Full,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut pooled = pool.get().unwrap();
+    let p: Pragmas = diesel::sql_query(
+        "SELECT (SELECT journal_mode FROM pragma_journal_mode) AS journal, (SELECT foreign_keys FROM pragma_foreign_keys) AS fk, \
+         (SELECT synchronous FROM pragma_synchronous) AS sync, (SELECT timeout FROM pragma_busy_timeout) AS busy",
+    )
+    .get_result(&mut *pooled)
+    .unwrap();
+    assert_eq!(
+        (p.journal.as_str(), p.fk, p.sync, p.busy),
+        ("wal", 1, 2, 5000)
+    );
 }
 
 /// The `diesel` binary, or a failure that says how to install it.

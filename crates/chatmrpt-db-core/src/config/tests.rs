@@ -37,7 +37,24 @@ fn no_configuration_means_embedded_sqlite_in_the_working_directory() {
     assert_eq!(config.backend, BackendKind::Sqlite);
     assert_eq!(config.sqlite.path, PathBuf::from("interactions.db"));
     assert_eq!(config.sqlite.busy_timeout_ms, 5_000);
+    assert_eq!(config.sqlite.synchronous, Synchronous::Normal);
     assert!(config.postgres.is_none());
+}
+
+#[test]
+fn the_durability_setting_is_read_from_the_file_and_the_environment() {
+    let config = load(Some("[sqlite]\nsynchronous = \"full\"\n"), &[]).unwrap();
+    assert_eq!(config.sqlite.synchronous, Synchronous::Full);
+    let config = load(
+        Some("[sqlite]\nsynchronous = \"full\"\n"),
+        &[("CHATMRPT_DB_SQLITE_SYNCHRONOUS", "normal")],
+    )
+    .unwrap();
+    assert_eq!(config.sqlite.synchronous, Synchronous::Normal);
+    let err = load(None, &[("CHATMRPT_DB_SQLITE_SYNCHRONOUS", "off")]).unwrap_err();
+    assert!(err.to_string().contains("expected normal or full"), "{err}");
+    let err = load(Some("[sqlite]\nsynchronous = \"off\"\n"), &[]).unwrap_err();
+    assert!(err.to_string().contains("`normal` or `full`"), "{err}");
 }
 
 #[test]
