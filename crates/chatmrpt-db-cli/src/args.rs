@@ -62,9 +62,10 @@ script: open it in any browser): stage and its history, outboxes, counts on
 each store, the last verify run and the quarantined rows recorded in
 PostgreSQL.
 
-On the legacy application's file before adoption, status reads it
-read-only and lists its tables and row counts (exit 0), changing nothing;
-any other file that is not a ChatMRPT log is refused (exit 2).
+On the legacy application's file before adoption, status (text or --json)
+reads it read-only and lists its tables and row counts (exit 0), changing
+nothing; --html refuses such a file (exit 2), as it does any other file
+that is not a ChatMRPT log.
 
 Examples:
   chatmrpt-db status

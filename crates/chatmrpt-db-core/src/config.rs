@@ -71,8 +71,10 @@ impl Default for SqliteConfig {
 /// - `Normal` (the default): the WAL is synced at checkpoints, not at every
 ///   commit, so the last commits acknowledged since the last sync can be
 ///   lost, whole (never half a transaction, never a corrupt file). In a
-///   dual pair an outbox entry is lost with its row, so the other store
-///   never gets that row either: the two stay equal, short of those rows.
+///   dual pair the stores can then differ: a row SQLite lost may already be
+///   mirrored to PostgreSQL, or (PostgreSQL deciding) a mirrored row may be
+///   gone from SQLite after its outbox entry was deleted; `verify` shows
+///   them.
 /// - `Full`: the WAL is synced before every commit returns: an
 ///   acknowledged commit survives (what the legacy file, in rollback-journal
 ///   mode with SQLite's default `FULL`, gave). Each commit waits for the

@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chatmrpt_db_core::{Error, Result, SqliteConfig};
-use diesel::connection::Connection;
+use chatmrpt_db_core::{Error, Result, SqliteConfig, Synchronous};
+use diesel::connection::{Connection, SimpleConnection};
 use diesel::result::QueryResult;
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -30,6 +30,8 @@ pub struct SqliteStore {
     /// tries again, so under concurrent writes a mutex hands the lock over
     /// sooner. Other processes still wait through `busy_timeout`.
     write_gate: Arc<std::sync::Mutex<()>>,
+    /// The configured `PRAGMA synchronous` of the pooled connections.
+    synchronous: Synchronous,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -59,6 +61,7 @@ impl SqliteStore {
             pool: build_pool(config)?,
             path: Arc::from(config.path.display().to_string()),
             write_gate: Arc::new(std::sync::Mutex::new(())),
+            synchronous: config.synchronous,
         })
     }
 
@@ -86,10 +89,22 @@ impl SqliteStore {
     /// [`Error::Migration`] when a migration fails (it is rolled back).
     pub fn run_migrations(&self) -> Result<Vec<String>> {
         let mut conn = self.pool.get().map_err(pool_error)?;
-        let applied = conn
+        // Migrations are synced whatever `sqlite.synchronous` says (see
+        // `migrate_adopted`); the pooled connection gets its setting back.
+        let sync = |conn: &mut SqliteConnection, mode: Synchronous| {
+            conn.batch_execute(&format!("PRAGMA synchronous = {};", mode.pragma()))
+                .map_err(|e| Error::Unavailable {
+                    store: STORE,
+                    source: Box::new(e),
+                })
+        };
+        sync(&mut conn, Synchronous::Full)?;
+        let applied: Result<Vec<String>> = conn
             .run_pending_migrations(MIGRATIONS)
-            .map_err(migration_error)?;
-        Ok(applied.iter().map(ToString::to_string).collect())
+            .map(|versions| versions.iter().map(ToString::to_string).collect())
+            .map_err(migration_error);
+        sync(&mut conn, self.synchronous)?;
+        applied
     }
 
     /// The versions of the migrations applied to this file, oldest first.

@@ -65,8 +65,10 @@ pub fn inspect(path: &Path) -> Result<Inspection, AdoptError> {
             },
         };
     let uri = super::open::uri(path).replace("?mode=rw", "?mode=ro");
-    let mut conn = SqliteConnection::establish(&uri).map_err(|_| AdoptError::NotSqlite {
+    let mut conn = SqliteConnection::establish(&uri).map_err(|e| AdoptError::Database {
         path: path.to_path_buf(),
+        step: "opening the file read-only",
+        source: Box::new(e),
     })?;
     let busy = chatmrpt_db_core::SqliteConfig::default().busy_timeout_ms;
     conn.batch_execute(&format!("PRAGMA busy_timeout = {busy};"))
