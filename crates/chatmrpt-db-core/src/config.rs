@@ -24,6 +24,11 @@ use crate::error::{Error, Result};
 use crate::secret::DatabaseUrl;
 use crate::stage::Stage;
 
+mod app;
+mod synchronous;
+pub use app::{APP_POOL_SIZE, APP_SQLITE_PATH};
+pub use synchronous::Synchronous;
+
 /// Which store the application uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -58,57 +63,6 @@ impl Default for SqliteConfig {
             busy_timeout_ms: 5_000,
             pool_size: 8,
             synchronous: Synchronous::default(),
-        }
-    }
-}
-
-/// How the SQLite store makes a commit durable (`PRAGMA synchronous`; the
-/// store always runs in WAL mode).
-///
-/// What each loses when the machine itself dies (power loss, kernel
-/// crash) while SQLite is deciding; an application crash or a killed
-/// worker loses nothing with either:
-/// - `Normal` (the default): the WAL is synced at checkpoints, not at every
-///   commit, so the last commits acknowledged since the last sync can be
-///   lost, whole (never half a transaction, never a corrupt file). In a
-///   dual pair the stores can then differ: a row SQLite lost may already be
-///   mirrored to PostgreSQL, or (PostgreSQL deciding) a mirrored row may be
-///   gone from SQLite after its outbox entry was deleted; `verify` shows
-///   them.
-/// - `Full`: the WAL is synced before every commit returns: an
-///   acknowledged commit survives (what the legacy file, in rollback-journal
-///   mode with SQLite's default `FULL`, gave). Each commit waits for the
-///   disk.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Synchronous {
-    /// `PRAGMA synchronous = NORMAL`.
-    #[default]
-    Normal,
-    /// `PRAGMA synchronous = FULL`.
-    Full,
-}
-
-impl Synchronous {
-    /// The PRAGMA's value.
-    pub fn pragma(self) -> &'static str {
-        match self {
-            Synchronous::Normal => "NORMAL",
-            Synchronous::Full => "FULL",
-        }
-    }
-}
-
-impl std::str::FromStr for Synchronous {
-    type Err = Error;
-
-    fn from_str(text: &str) -> Result<Self> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "normal" => Ok(Synchronous::Normal),
-            "full" => Ok(Synchronous::Full),
-            other => Err(Error::Config(format!(
-                "sqlite.synchronous = `{other}`: expected normal or full"
-            ))),
         }
     }
 }
@@ -227,58 +181,6 @@ impl Config {
         Ok(config)
     }
 
-    /// The configuration of one process of the Python application
-    /// (`chatmrpt_db.InteractionLogger`): as [`Config::load`], with the
-    /// application's own defaults where neither `file` nor the environment
-    /// sets a value:
-    ///
-    /// - the SQLite file is `sqlite_path` when given (the legacy
-    ///   constructor's `db_path`; it wins over file and environment), else
-    ///   [`APP_SQLITE_PATH`];
-    /// - both pools hold [`APP_POOL_SIZE`] connections: a sync worker serves
-    ///   one request at a time, and the dual store's background thread needs
-    ///   one more, so workers x hosts x 2 bounds the PostgreSQL connections.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Config`] naming the file, key or variable at fault.
-    pub fn load_for_app(file: Option<&Path>, sqlite_path: Option<&Path>) -> Result<Self> {
-        Self::load_for_app_with(file, sqlite_path, |name| std::env::var(name).ok())
-    }
-
-    /// As [`Config::load_for_app`], with the environment given as a lookup
-    /// function.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Config`] naming the file, key or variable at fault.
-    pub fn load_for_app_with(
-        file: Option<&Path>,
-        sqlite_path: Option<&Path>,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self> {
-        let explicit = match file {
-            Some(path) => ExplicitKeys::of_file(path)?,
-            None => ExplicitKeys::default(),
-        };
-        let mut config = Self::load_with(file, &env)?;
-        if let Some(path) = sqlite_path {
-            config.sqlite.path = path.to_path_buf();
-        } else if !explicit.sqlite_path && env("CHATMRPT_DB_SQLITE_PATH").is_none() {
-            config.sqlite.path = PathBuf::from(APP_SQLITE_PATH);
-        }
-        if !explicit.sqlite_pool && env("CHATMRPT_DB_SQLITE_POOL_SIZE").is_none() {
-            config.sqlite.pool_size = APP_POOL_SIZE;
-        }
-        let pg_pool_given =
-            explicit.postgres_pool || env("CHATMRPT_DB_POSTGRES_POOL_SIZE").is_some();
-        if let Some(pg) = config.postgres.as_mut().filter(|_| !pg_pool_given) {
-            pg.pool_size = APP_POOL_SIZE;
-        }
-        config.validate()?;
-        Ok(config)
-    }
-
     /// Parses TOML text.
     ///
     /// # Errors
@@ -378,40 +280,6 @@ impl Config {
             Some(pg) => validate_postgres(pg),
             None => Ok(()),
         }
-    }
-}
-
-/// The legacy application's default file (`InteractionLogger(db_path=None)`).
-pub const APP_SQLITE_PATH: &str = "instance/interactions.db";
-
-/// Connections per pool in a process of the Python application.
-pub const APP_POOL_SIZE: u32 = 2;
-
-/// Which of the settings [`Config::load_for_app`] defaults a TOML file sets.
-#[derive(Debug, Default)]
-struct ExplicitKeys {
-    sqlite_path: bool,
-    sqlite_pool: bool,
-    postgres_pool: bool,
-}
-
-impl ExplicitKeys {
-    fn of_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
-        let table: toml::Table = toml::from_str(&text)
-            .map_err(|e| Error::Config(format!("{}: {}", path.display(), e.message())))?;
-        let has = |section: &str, key: &str| {
-            table
-                .get(section)
-                .and_then(toml::Value::as_table)
-                .is_some_and(|t| t.contains_key(key))
-        };
-        Ok(Self {
-            sqlite_path: has("sqlite", "path"),
-            sqlite_pool: has("sqlite", "pool_size"),
-            postgres_pool: has("postgres", "pool_size"),
-        })
     }
 }
 
