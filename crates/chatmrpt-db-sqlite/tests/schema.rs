@@ -151,9 +151,27 @@ fn pooled_connections_run_wal_with_enforced_foreign_keys() {
         store.log_algorithm_decision(&orphan),
         Err(Error::NotFound { .. })
     ));
-    // ...and the settings themselves are as documented.
+    // ...and the settings themselves are as documented: the default...
+    assert_eq!(
+        pooled_pragmas(path.as_ref(), chatmrpt_db_core::Synchronous::Normal),
+        ("wal".to_owned(), 1, 1, 5000)
+    );
+    // ...and `sqlite.synchronous = "full"` reaches every pooled connection (2 = FULL).
+    assert_eq!(
+        pooled_pragmas(path.as_ref(), chatmrpt_db_core::Synchronous::Full),
+        ("wal".to_owned(), 1, 2, 5000)
+    );
+}
+
+/// (journal_mode, foreign_keys, synchronous, busy_timeout) of a connection
+/// from a fresh pool on `path` with `synchronous`.
+fn pooled_pragmas(
+    path: &std::path::Path,
+    synchronous: chatmrpt_db_core::Synchronous,
+) -> (String, i64, i64, i64) {
     let pool = chatmrpt_db_sqlite::pool::build_pool(&chatmrpt_db_core::SqliteConfig {
-        path: path.clone().into(),
+        path: path.to_path_buf(),
+        synchronous,
         ..Default::default()
     })
     .unwrap();
@@ -164,30 +182,7 @@ fn pooled_connections_run_wal_with_enforced_foreign_keys() {
     )
     .get_result(&mut *pooled)
     .unwrap();
-    assert_eq!(
-        (p.journal.as_str(), p.fk, p.sync, p.busy),
-        ("wal", 1, 1, 5000)
-    );
-    drop(pooled);
-    drop(pool);
-    // `sqlite.synchronous = "full"` reaches every pooled connection (2 = FULL).
-    let pool = chatmrpt_db_sqlite::pool::build_pool(&chatmrpt_db_core::SqliteConfig {
-        path: path.clone().into(),
-        synchronous: chatmrpt_db_core::Synchronous::Full,
-        ..Default::default()
-    })
-    .unwrap();
-    let mut pooled = pool.get().unwrap();
-    let p: Pragmas = diesel::sql_query(
-        "SELECT (SELECT journal_mode FROM pragma_journal_mode) AS journal, (SELECT foreign_keys FROM pragma_foreign_keys) AS fk, \
-         (SELECT synchronous FROM pragma_synchronous) AS sync, (SELECT timeout FROM pragma_busy_timeout) AS busy",
-    )
-    .get_result(&mut *pooled)
-    .unwrap();
-    assert_eq!(
-        (p.journal.as_str(), p.fk, p.sync, p.busy),
-        ("wal", 1, 2, 5000)
-    );
+    (p.journal, p.fk, p.sync, p.busy)
 }
 
 /// The `diesel` binary, or a failure that says how to install it.
