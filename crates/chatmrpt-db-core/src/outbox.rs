@@ -70,6 +70,25 @@ pub struct OutboxStats {
     pub dead: u64,
     /// When the oldest pending entry was written.
     pub oldest_pending: Option<Timestamp>,
+    /// Of an outbox shared by several destinations (PostgreSQL's, owing
+    /// writes to each host's SQLite file): entries that name no destination
+    /// (written by an older release or a store paired with no file),
+    /// delivered only once an operator places them. Counted in neither
+    /// `pending` nor `dead`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unplaced: u64,
+    /// Of a shared outbox: entries owed to other destinations (other hosts'
+    /// files), pending or dead. This store never delivers them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub other_destinations: u64,
+}
+
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl OutboxStats {
@@ -85,7 +104,46 @@ impl OutboxStats {
 }
 
 /// A store that can keep an outbox for the other store of a pair.
+///
+/// An outbox may be shared by several destinations: PostgreSQL's holds the
+/// writes owed to every host's SQLite file. Such a store is bound to one
+/// destination ([`OutboxStore::bind_outbox`], with the other store's
+/// [`OutboxStore::outbox_identity`]); from then on it records entries owed
+/// to that destination and reads, leases, counts, retries and discards only
+/// those, so a host never delivers another host's writes into its file.
 pub trait OutboxStore {
+    /// The identity the other store's outbox records for entries owed to
+    /// this store: a SQLite file's `file_id`, minted when the file was
+    /// created or adopted. `None` for a store that needs none (PostgreSQL:
+    /// one per deployment).
+    ///
+    /// # Errors
+    ///
+    /// The store's failure (a file not migrated yet has no identity).
+    fn outbox_identity(&self) -> Result<Option<String>> {
+        Ok(None)
+    }
+
+    /// Binds this store's outbox to the destination `identity` (see the
+    /// trait). Returns `false` when it is already bound to another one
+    /// (the binding stays). A store whose outbox has one destination only
+    /// ignores it.
+    fn bind_outbox(&self, identity: &str) -> bool {
+        let _ = identity;
+        true
+    }
+
+    /// A handle on the same store (the same pool) whose outbox binding is
+    /// its own and not yet made: a dual store takes one, so two pairs that
+    /// share a store never share a binding.
+    #[must_use]
+    fn unbound(&self) -> Self
+    where
+        Self: Sized + Clone,
+    {
+        self.clone()
+    }
+
     /// Applies `op` at `at` (as [`crate::ApplyWrite::apply`]) and, in the
     /// same transaction, appends it to this store's outbox; returns the
     /// outcome and the entry written. Nothing is stored unless both are.

@@ -32,6 +32,10 @@ pub(crate) struct Inner<L, T> {
     pub(crate) holder: String,
     /// Whether this process took each outbox's replay lease (released on drop).
     pub(crate) leased: [AtomicBool; 2],
+    /// Whether each side's outbox is bound to the other side's identity
+    /// (PostgreSQL's to this host's SQLite file): until it is, that outbox
+    /// is not replayed, and entries written to it name no destination.
+    pub(crate) bound: [AtomicBool; 2],
     pub(crate) shutdown: AtomicBool,
     pub(crate) stage_readable: AtomicBool,
     /// Serialises the dual writes of one ordering key (striped), and the
@@ -91,6 +95,36 @@ impl<L: Member, T: Member> Inner<L, T> {
                 .extend(entries.into_iter().map(|e| e.order_key)),
             Err(e) => tracing::debug!(error = %e, "outbox not readable at open"),
         }
+    }
+
+    /// Binds `side`'s outbox to the other store's identity unless done:
+    /// `true` once bound. Entries PostgreSQL records for this host then
+    /// name this host's file, and its replay delivers only those.
+    pub(crate) fn outbox_bound(&self, side: Side) -> bool {
+        if self.bound[side.index()].load(Ordering::Acquire) {
+            return true;
+        }
+        let identity = match side.other() {
+            Side::Legacy => self.legacy.outbox_identity(),
+            Side::Target => self.target.outbox_identity(),
+        };
+        match identity {
+            Ok(None) => {}
+            Ok(Some(id)) => {
+                if !self.outbox(side).bind_outbox(&id) {
+                    tracing::error!(store = self.name(side), destination = %id,
+                        "outbox already bound to another file; not replayed");
+                    return false;
+                }
+            }
+            Err(e) => {
+                tracing::debug!(store = self.name(side.other()), error = %e,
+                    "identity not readable; the outbox owed to it waits");
+                return false;
+            }
+        }
+        self.bound[side.index()].store(true, Ordering::Release);
+        true
     }
 
     pub(crate) fn stripe(&self, order_key: &str) -> &Mutex<()> {

@@ -53,7 +53,16 @@
 //! [`metrics`](crate::metrics) facade figures listed in that module; the
 //! same counts are in [`DualStore::counters`].
 //!
-//! Known limits: order per session is kept within one process (its write
+//! **Several hosts, one PostgreSQL**: [`DualStore::new`] binds each store's
+//! outbox to the other's identity ([`OutboxStore::bind_outbox`]): entries
+//! PostgreSQL owes a SQLite file name that file's `file_id`, and each host
+//! replays (and leases, counts, retries) only its own, so no host writes
+//! another host's rows into its file. Until the file has an identity (not
+//! migrated), PostgreSQL's outbox is not replayed and its new entries name
+//! no file ("unplaced", see `PgStore::claim_unplaced`).
+//!
+//! Known limits: the stage is stored per SQLite file, so each host has its
+//! own. Order per session is kept within one process (its write
 //! path and its replays share a per-session lock) and by the single
 //! replayer; a write made by *another* process right after an outage may
 //! reach the other store before an older write of the same session that is
@@ -65,6 +74,7 @@
 //! relies on the clocks of the processes agreeing within seconds.
 //!
 //! [`OutboxStore`]: chatmrpt_db_core::OutboxStore
+//! [`OutboxStore::bind_outbox`]: chatmrpt_db_core::OutboxStore::bind_outbox
 //! [`StageStore`]: chatmrpt_db_core::StageStore
 //! [`Stage`]: chatmrpt_db_core::Stage
 //! [`WriteOp`]: chatmrpt_db_core::WriteOp

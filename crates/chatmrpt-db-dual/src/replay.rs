@@ -29,6 +29,9 @@ pub struct ReplayReport {
     pub store_down: bool,
     /// Another process holds the replay lease; nothing was done.
     pub lease_held_elsewhere: bool,
+    /// An outbox is not bound to its destination yet (the SQLite file has
+    /// no identity: not migrated); it was not replayed.
+    pub unbound: bool,
 }
 
 impl ReplayReport {
@@ -39,6 +42,7 @@ impl ReplayReport {
         self.waiting += other.waiting;
         self.store_down |= other.store_down;
         self.lease_held_elsewhere |= other.lease_held_elsewhere;
+        self.unbound |= other.unbound;
     }
 }
 
@@ -69,7 +73,10 @@ impl<L: Member, T: Member> DualStore<L, T> {
         let started = std::time::Instant::now();
         loop {
             let report = self.replay_now();
-            if report.delivered + report.retried + report.waiting == 0 && !report.store_down {
+            if report.delivered + report.retried + report.waiting == 0
+                && !report.store_down
+                && !report.unbound
+            {
                 let empty = [Side::Legacy, Side::Target].iter().all(|s| {
                     self.inner
                         .outbox(*s)
@@ -97,6 +104,11 @@ impl<L: Member, T: Member> Inner<L, T> {
         let target = side.other();
         if !self.breakers[target.index()].may_probe() || !self.breakers[side.index()].may_probe() {
             report.store_down = true;
+            return report;
+        }
+        if !self.outbox_bound(side) {
+            // Its entries may be another host's: never replayed unbound.
+            report.unbound = true;
             return report;
         }
         let outbox = self.outbox(side);

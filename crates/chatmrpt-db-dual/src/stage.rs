@@ -107,6 +107,16 @@ impl<L: Member, T: Member> DualStore<L, T> {
             let behind = stats
                 .oldest_pending
                 .is_some_and(|at| at < Timestamp::now().add_millis(-BEHIND_AFTER_MS));
+            if stats.unplaced > 0 {
+                // Writes naming no file may be owed to this host's file.
+                return Err(Error::StageRule(format!(
+                    "the {} outbox holds {} writes that name no file (from an older release); \
+                     place them with `chatmrpt-db outbox claim-unplaced` on the host they \
+                     came from and replay them first, or force",
+                    self.inner.name(side),
+                    stats.unplaced,
+                )));
+            }
             if behind || stats.dead > 0 {
                 return Err(Error::StageRule(format!(
                     "{} still owes {} writes ({} pending, {} dead in the {} outbox); \

@@ -45,11 +45,17 @@ impl<L: Member, T: Member> DualStore<L, T> {
     /// keeps the stored stage) with `target`. Reads the stored stage once
     /// (falling back to `options.default_stage` when none is stored or the
     /// legacy store cannot be read) and starts the background worker.
+    ///
+    /// Each store's outbox is bound to the other's identity (PostgreSQL's
+    /// to this SQLite file, see [`OutboxStore::bind_outbox`]), so several
+    /// hosts' pairs share one PostgreSQL and each delivers only its own
+    /// writes. A file without an identity yet (not migrated) is bound once
+    /// it has one.
     pub fn new(legacy: L, target: T, options: DualOptions) -> Self {
         let initial = options.default_stage;
         let inner = Arc::new(Inner {
-            legacy,
-            target,
+            legacy: legacy.unbound(),
+            target: target.unbound(),
             stage: AtomicU8::new(stage_code(initial)),
             breakers: [
                 Breaker::new(options.max_backoff),
@@ -60,12 +66,16 @@ impl<L: Member, T: Member> DualStore<L, T> {
             counters: DualCounters::default(),
             holder: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4()),
             leased: [AtomicBool::new(false), AtomicBool::new(false)],
+            bound: [AtomicBool::new(false), AtomicBool::new(false)],
             shutdown: AtomicBool::new(false),
             stage_readable: AtomicBool::new(true),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
             replaying: Mutex::new(()),
             options,
         });
+        for side in [Side::Legacy, Side::Target] {
+            inner.outbox_bound(side);
+        }
         // Before `migrate` the stage table is missing: the default applies.
         let stage = match inner.legacy.stored_stage() {
             Ok(stored) => stored.unwrap_or(inner.options.default_stage),
@@ -176,6 +186,17 @@ impl<L: Member, T: Member> ApplyWrite for DualStore<L, T> {
         } else {
             preferred
         };
+        if !self.inner.outbox_bound(auth) {
+            // Kept, naming no destination ("unplaced": counted in
+            // `outbox_stats`, delivered once an operator places it), rather
+            // than lost or owed to a file it may not belong to.
+            tracing::warn!(
+                store = self.inner.name(auth),
+                kind = op.kind(),
+                key = op.key(),
+                "outbox not bound to this host's file yet; the write's entry is unplaced"
+            );
+        }
         let (out, entry) = self
             .inner
             .timed_write(auth, || self.inner.outbox(auth).apply_recorded(op, at))?;

@@ -14,9 +14,10 @@ const EXTRA: &[(&str, &str)] = &[
     // update_arena_battle: the legacy upsert's second call (the vote).
     ("arena_battles", "SELECT, INSERT, UPDATE"),
     // The dual store: outbox entries are appended, retried and deleted;
-    // the lease row is taken with SELECT ... FOR UPDATE.
+    // a lease row is taken with SELECT ... FOR UPDATE.
     ("chatmrpt_outbox", "SELECT, INSERT, UPDATE, DELETE"),
-    ("chatmrpt_outbox_lease", "SELECT, INSERT, UPDATE, DELETE"),
+    // One lease row per destination (migration 000005).
+    ("chatmrpt_outbox_leases", "SELECT, INSERT, UPDATE, DELETE"),
     ("chatmrpt_stage", "SELECT, INSERT, UPDATE"),
     ("chatmrpt_stage_history", "SELECT, INSERT"),
     // `status` lists the applied migrations; the Python drop-in checks at

@@ -1,18 +1,24 @@
 //! The outbox and the stored stage on PostgreSQL (`chatmrpt_outbox`,
 //! `chatmrpt_stage`, `chatmrpt_stage_history`; migration 000002).
+//!
+//! The outbox is shared by every host: each entry names the SQLite file it
+//! is owed to (`destination`, migration 000005), and a store bound to a
+//! file ([`OutboxStore::bind_outbox`]) records, reads, leases, counts and
+//! retries only that file's entries. Unbound, it sees the entries that name
+//! no destination ("unplaced").
 
 use chatmrpt_db_core::{
     Applied, Error, OutboxEntry, OutboxKey, OutboxStats, OutboxStore, Result, Stage, StageChange,
     StageStore, Timestamp, WriteOp,
 };
 use chrono::{DateTime, Utc};
-use diesel::pg::PgConnection;
+use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 
 use crate::PgStore;
 use crate::error::TxError;
 use crate::schema::{
-    chatmrpt_outbox, chatmrpt_outbox_lease, chatmrpt_stage, chatmrpt_stage_history,
+    chatmrpt_outbox, chatmrpt_outbox_leases, chatmrpt_stage, chatmrpt_stage_history,
 };
 
 /// Ids are deleted or updated in chunks of this many bound parameters.
@@ -26,6 +32,7 @@ struct NewEntry<'a> {
     row_key: &'a str,
     payload: &'a str,
     created_at: DateTime<Utc>,
+    destination: Option<&'a str>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -87,6 +94,7 @@ fn entry_filter(
 /// Appends `op` (written at `at`) to the outbox; called inside the write's
 /// transaction. Returns the entry.
 pub(crate) fn append(
+    store: &PgStore,
     conn: &mut PgConnection,
     op: &WriteOp,
     at: Timestamp,
@@ -100,16 +108,66 @@ pub(crate) fn append(
             row_key: op.key(),
             payload: &payload,
             created_at: at.as_datetime(),
+            destination: store.owed_to(),
         })
         .returning(chatmrpt_outbox::id)
         .get_result(conn)?;
     Ok(OutboxKey { id, created_at: at })
 }
 
+/// The entries owed to `destination` (`None`: those that name none).
+fn owed(destination: Option<&str>) -> chatmrpt_outbox::BoxedQuery<'_, Pg> {
+    let all = chatmrpt_outbox::table.into_boxed();
+    match destination {
+        Some(d) => all.filter(chatmrpt_outbox::destination.eq(d)),
+        None => all.filter(chatmrpt_outbox::destination.is_null()),
+    }
+}
+
+/// The key of `destination`'s lease row ('' for the unplaced entries).
+fn lease_key(destination: Option<&str>) -> &str {
+    destination.unwrap_or("")
+}
+
+impl PgStore {
+    /// The SQLite file this store's outbox is bound to, if any.
+    pub(crate) fn owed_to(&self) -> Option<&str> {
+        self.owed_to.get().map(String::as_str)
+    }
+
+    /// Places the entries that name no destination (written by an older
+    /// release, or by a store bound to no file) with the file this store is
+    /// bound to, so that its replay delivers them there; returns how many.
+    /// Only for the host those writes came from: on a deployment with one
+    /// host, every unplaced entry is its own.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when this store is bound to no file; the
+    /// store's failure.
+    pub fn claim_unplaced(&self) -> Result<u64> {
+        let Some(destination) = self.owed_to() else {
+            return Err(Error::Config(
+                "this PostgreSQL store is paired with no SQLite file: open the dual store \
+                 on the host whose file the unplaced writes belong to"
+                    .into(),
+            ));
+        };
+        let changed = self.write("outbox", "claim_unplaced", |conn| {
+            Ok(diesel::update(
+                chatmrpt_outbox::table.filter(chatmrpt_outbox::destination.is_null()),
+            )
+            .set(chatmrpt_outbox::destination.eq(destination))
+            .execute(conn)?)
+        })?;
+        Ok(changed as u64)
+    }
+}
+
 /// Up to `limit` entries, dead or pending, oldest first.
 fn entries(store: &PgStore, dead: bool, limit: u32) -> Result<Vec<OutboxEntry>> {
     let rows = store.read(|conn| {
-        Ok(chatmrpt_outbox::table
+        Ok(owed(store.owed_to())
             .filter(chatmrpt_outbox::dead.eq(dead))
             .order(chatmrpt_outbox::id.asc())
             .limit(i64::from(limit))
@@ -124,33 +182,44 @@ impl OutboxStore for PgStore {
         crate::repo::apply_recorded(self, op, at)
     }
 
+    fn bind_outbox(&self, identity: &str) -> bool {
+        self.owed_to.get_or_init(|| identity.to_owned()) == identity
+    }
+
+    fn unbound(&self) -> Self {
+        let mut fresh = self.clone();
+        fresh.owed_to = std::sync::Arc::default();
+        fresh
+    }
+
     fn outbox_lease(&self, holder: &str, ttl_ms: u32) -> Result<bool> {
         let now = Timestamp::now().as_datetime();
         let expires = Timestamp::now().add_millis(i64::from(ttl_ms)).as_datetime();
+        let key = lease_key(self.owed_to());
         self.write("outbox_lease", holder, |conn| {
-            diesel::insert_into(chatmrpt_outbox_lease::table)
+            diesel::insert_into(chatmrpt_outbox_leases::table)
                 .values((
-                    chatmrpt_outbox_lease::id.eq(1_i64),
-                    chatmrpt_outbox_lease::holder.eq(""),
-                    chatmrpt_outbox_lease::expires_at.eq(DateTime::<Utc>::UNIX_EPOCH),
+                    chatmrpt_outbox_leases::destination.eq(key),
+                    chatmrpt_outbox_leases::holder.eq(""),
+                    chatmrpt_outbox_leases::expires_at.eq(DateTime::<Utc>::UNIX_EPOCH),
                 ))
                 .on_conflict_do_nothing()
                 .execute(conn)?;
             // The row lock makes concurrent takers wait, then see the winner.
-            let (h, until): (String, DateTime<Utc>) = chatmrpt_outbox_lease::table
-                .find(1_i64)
+            let (h, until): (String, DateTime<Utc>) = chatmrpt_outbox_leases::table
+                .find(key)
                 .select((
-                    chatmrpt_outbox_lease::holder,
-                    chatmrpt_outbox_lease::expires_at,
+                    chatmrpt_outbox_leases::holder,
+                    chatmrpt_outbox_leases::expires_at,
                 ))
                 .for_update()
                 .first(conn)?;
             let free = h == holder || until <= now;
             if free {
-                diesel::update(chatmrpt_outbox_lease::table.find(1_i64))
+                diesel::update(chatmrpt_outbox_leases::table.find(key))
                     .set((
-                        chatmrpt_outbox_lease::holder.eq(holder),
-                        chatmrpt_outbox_lease::expires_at.eq(expires),
+                        chatmrpt_outbox_leases::holder.eq(holder),
+                        chatmrpt_outbox_leases::expires_at.eq(expires),
                     ))
                     .execute(conn)?;
             }
@@ -159,9 +228,12 @@ impl OutboxStore for PgStore {
     }
 
     fn outbox_release(&self, holder: &str) -> Result<()> {
+        let key = lease_key(self.owed_to());
         self.write("outbox_lease", holder, |conn| {
             diesel::delete(
-                chatmrpt_outbox_lease::table.filter(chatmrpt_outbox_lease::holder.eq(holder)),
+                chatmrpt_outbox_leases::table
+                    .find(key)
+                    .filter(chatmrpt_outbox_leases::holder.eq(holder)),
             )
             .execute(conn)?;
             Ok(())
@@ -208,28 +280,42 @@ impl OutboxStore for PgStore {
     }
 
     fn outbox_stats(&self) -> Result<OutboxStats> {
-        let (pending, dead, oldest) = self.read(|conn| {
-            let pending: i64 = chatmrpt_outbox::table
+        let owed_to = self.owed_to();
+        let (pending, dead, oldest, unplaced, others) = self.read(|conn| {
+            let pending: i64 = owed(owed_to)
                 .filter(chatmrpt_outbox::dead.eq(false))
                 .count()
                 .get_result(conn)?;
-            let dead: i64 = chatmrpt_outbox::table
+            let dead: i64 = owed(owed_to)
                 .filter(chatmrpt_outbox::dead.eq(true))
                 .count()
                 .get_result(conn)?;
             // The oldest pending entry is the lowest id: ids grow with time.
-            let oldest: Option<DateTime<Utc>> = chatmrpt_outbox::table
+            let oldest: Option<DateTime<Utc>> = owed(owed_to)
                 .filter(chatmrpt_outbox::dead.eq(false))
                 .order(chatmrpt_outbox::id.asc())
                 .select(chatmrpt_outbox::created_at)
                 .first(conn)
                 .optional()?;
-            Ok((pending, dead, oldest))
+            let (unplaced, others) = match owed_to {
+                None => (0, 0),
+                Some(d) => (
+                    owed(None).count().get_result::<i64>(conn)?,
+                    chatmrpt_outbox::table
+                        .filter(chatmrpt_outbox::destination.ne(d))
+                        .count()
+                        .get_result::<i64>(conn)?,
+                ),
+            };
+            Ok((pending, dead, oldest, unplaced, others))
         })?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
         Ok(OutboxStats {
-            pending: u64::try_from(pending).unwrap_or(0),
-            dead: u64::try_from(dead).unwrap_or(0),
+            pending: count(pending),
+            dead: count(dead),
             oldest_pending: oldest.map(Timestamp::from_datetime).transpose()?,
+            unplaced: count(unplaced),
+            other_destinations: count(others),
         })
     }
 
@@ -245,8 +331,11 @@ impl OutboxStore for PgStore {
                 chatmrpt_outbox::next_attempt_at.eq(None::<DateTime<Utc>>),
             )
         };
+        let mine = self.owed_to();
         let changed = self.write("outbox", "retry_dead", |conn| {
-            let dead = chatmrpt_outbox::table.filter(chatmrpt_outbox::dead.eq(true));
+            let dead = chatmrpt_outbox::table
+                .filter(chatmrpt_outbox::dead.eq(true))
+                .filter(chatmrpt_outbox::destination.is_not_distinct_from(mine));
             match ids {
                 None => Ok(diesel::update(dead).set(set()).execute(conn)?),
                 Some(ids) => {
@@ -264,8 +353,11 @@ impl OutboxStore for PgStore {
     }
 
     fn outbox_discard_dead(&self, ids: Option<&[i64]>) -> Result<u64> {
+        let mine = self.owed_to();
         let changed = self.write("outbox", "discard_dead", |conn| {
-            let dead = chatmrpt_outbox::table.filter(chatmrpt_outbox::dead.eq(true));
+            let dead = chatmrpt_outbox::table
+                .filter(chatmrpt_outbox::dead.eq(true))
+                .filter(chatmrpt_outbox::destination.is_not_distinct_from(mine));
             match ids {
                 None => Ok(diesel::delete(dead).execute(conn)?),
                 Some(ids) => {

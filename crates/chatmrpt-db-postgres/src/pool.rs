@@ -34,7 +34,12 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SchemaSearchPath
 /// Builds a pool that connects lazily: no connection is opened until first
 /// use, so an application can start while PostgreSQL is down.
 pub fn build_pool(config: &PostgresConfig) -> PgPool {
-    let manager = ConnectionManager::<PgConnection>::new(config.url.expose());
+    // Each connection attempt gives up within the connect timeout too (an
+    // unreachable host otherwise holds a pool thread for the TCP timeout).
+    let manager = ConnectionManager::<PgConnection>::new(with_connect_timeout(
+        config.url.expose(),
+        config.connect_timeout_s.max(1),
+    ));
     Pool::builder()
         .thread_pool(crate::pool::worker_threads())
         .max_size(config.pool_size)
@@ -92,4 +97,17 @@ pub fn worker_threads() -> std::sync::Arc<scheduled_thread_pool::ScheduledThread
             .on_drop_behavior(scheduled_thread_pool::OnPoolDropBehavior::DiscardPendingScheduled)
             .build(),
     )
+}
+
+/// `url` with libpq's `connect_timeout` set, unless it already sets one.
+pub(crate) fn with_connect_timeout(url: &str, seconds: u32) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    if url.contains("://") {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{separator}connect_timeout={seconds}")
+    } else {
+        format!("{url} connect_timeout={seconds}")
+    }
 }

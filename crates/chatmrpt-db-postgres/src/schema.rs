@@ -154,12 +154,21 @@ diesel::table! {
         next_attempt_at -> Nullable<Timestamptz>,
         last_error -> Nullable<Text>,
         dead -> Bool,
+        destination -> Nullable<Text>,
     }
 }
 
 diesel::table! {
     chatmrpt_outbox_lease (id) {
         id -> Int8,
+        holder -> Text,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    chatmrpt_outbox_leases (destination) {
+        destination -> Text,
         holder -> Text,
         expires_at -> Timestamptz,
     }
@@ -363,6 +372,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     calculations,
     chatmrpt_outbox,
     chatmrpt_outbox_lease,
+    chatmrpt_outbox_leases,
     chatmrpt_stage,
     chatmrpt_stage_history,
     errors,

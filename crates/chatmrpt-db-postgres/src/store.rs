@@ -12,7 +12,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::STORE;
 use crate::error::{TxError, pool_error, query_error, write_error};
-use crate::pool::{PgPool, build_pool, check, validate_schema};
+use crate::pool::{PgPool, build_pool, validate_schema, with_connect_timeout};
 
 /// The PostgreSQL migrations, embedded at build time from `migrations_postgres/`.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations_postgres");
@@ -30,6 +30,10 @@ pub struct PgStore {
     pool: PgPool,
     schema: String,
     redacted_url: String,
+    /// The SQLite file this store's outbox owes writes to, once bound
+    /// (`OutboxStore::bind_outbox`); unbound, it sees the entries that name
+    /// no destination.
+    pub(crate) owed_to: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -52,7 +56,14 @@ impl PgStore {
     /// the server cannot be reached (the reason never shows the password).
     pub fn open(config: &PostgresConfig) -> Result<Self> {
         let store = Self::open_lazy(config)?;
-        check(&store.pool)?;
+        // One direct connection, not the pool's: a wrong host, database or
+        // password fails now, within `connect_timeout_s`, with the server's
+        // reason, instead of after the pool's wait with a timeout.
+        let url = with_connect_timeout(config.url.expose(), config.connect_timeout_s.max(1));
+        PgConnection::establish(&url).map_err(|e| Error::Unavailable {
+            store: STORE,
+            source: chatmrpt_db_core::secret::redact(&e.to_string()).into(),
+        })?;
         Ok(store)
     }
 
@@ -71,6 +82,7 @@ impl PgStore {
             pool: build_pool(config),
             schema: config.schema.clone(),
             redacted_url: config.url.redacted(),
+            owed_to: std::sync::Arc::default(),
         })
     }
 
@@ -293,19 +305,6 @@ pub fn migrate_if_behind(config: &PostgresConfig) -> Result<Vec<String>> {
         )
         .into(),
     })
-}
-
-/// `url` with libpq's `connect_timeout` set, unless it already sets one.
-fn with_connect_timeout(url: &str, seconds: u32) -> String {
-    if url.contains("connect_timeout=") {
-        return url.to_owned();
-    }
-    if url.contains("://") {
-        let separator = if url.contains('?') { '&' } else { '?' };
-        format!("{url}{separator}connect_timeout={seconds}")
-    } else {
-        format!("{url} connect_timeout={seconds}")
-    }
 }
 
 fn migration_error_from(err: diesel::result::Error) -> Error {

@@ -49,7 +49,7 @@ pub(crate) fn transact<T>(
     store.write(entity, key, |conn| {
         let out = f(conn)?;
         let recorded = match ctx.record {
-            Some(op) => Some(crate::outbox::append(conn, op, ctx.at)?),
+            Some(op) => Some(crate::outbox::append(store, conn, op, ctx.at)?),
             None => None,
         };
         Ok((out, recorded))

@@ -12,6 +12,7 @@
 pub mod adopt;
 mod backend;
 mod error;
+mod identity;
 mod outbox;
 pub mod pool;
 // The repository layer, written once for both backends (see

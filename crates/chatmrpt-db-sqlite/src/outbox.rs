@@ -85,8 +85,10 @@ fn entry_filter(
 }
 
 /// Appends `op` (written at `at`) to the outbox; called inside the write's
-/// transaction. Returns the entry.
+/// transaction. Returns the entry. (Every entry here is owed to the one
+/// PostgreSQL database: `_store` names no destination.)
 pub(crate) fn append(
+    _store: &SqliteStore,
     conn: &mut SqliteConnection,
     op: &WriteOp,
     at: Timestamp,
@@ -130,6 +132,10 @@ fn entries(store: &SqliteStore, dead: bool, limit: u32) -> Result<Vec<OutboxEntr
 }
 
 impl OutboxStore for SqliteStore {
+    fn outbox_identity(&self) -> Result<Option<String>> {
+        self.file_id().map(Some)
+    }
+
     fn apply_recorded(&self, op: &WriteOp, at: Timestamp) -> Result<(Applied, OutboxKey)> {
         crate::repo::apply_recorded(self, op, at)
     }
@@ -241,6 +247,9 @@ impl OutboxStore for SqliteStore {
             pending: u64::try_from(pending).unwrap_or(0),
             dead: u64::try_from(dead).unwrap_or(0),
             oldest_pending: oldest.as_deref().map(Timestamp::parse_stored).transpose()?,
+            // One destination: every entry is owed to PostgreSQL.
+            unplaced: 0,
+            other_destinations: 0,
         })
     }
 

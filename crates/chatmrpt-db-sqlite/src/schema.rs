@@ -104,6 +104,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    chatmrpt_file_identity (id) {
+        id -> Integer,
+        file_id -> Text,
+        minted_at -> Text,
+    }
+}
+
+diesel::table! {
     chatmrpt_outbox (id) {
         id -> Integer,
         order_key -> Text,
@@ -307,6 +315,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     arena_battles,
     arena_training_exports,
     calculations,
+    chatmrpt_file_identity,
     chatmrpt_outbox,
     chatmrpt_outbox_lease,
     chatmrpt_stage,

@@ -32,6 +32,9 @@ pub struct SqliteStore {
     write_gate: Arc<std::sync::Mutex<()>>,
     /// The configured `PRAGMA synchronous` of the pooled connections.
     synchronous: Synchronous,
+    /// The file's identity once read (`chatmrpt_file_identity`): it never
+    /// changes while the file is open.
+    pub(crate) file_id: Arc<std::sync::OnceLock<String>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -62,6 +65,7 @@ impl SqliteStore {
             path: Arc::from(config.path.display().to_string()),
             write_gate: Arc::new(std::sync::Mutex::new(())),
             synchronous: config.synchronous,
+            file_id: Arc::default(),
         })
     }
 

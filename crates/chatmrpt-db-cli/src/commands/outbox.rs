@@ -1,4 +1,4 @@
-//! `chatmrpt-db outbox [replay | retry-dead | discard-dead]`.
+//! `chatmrpt-db outbox [replay | retry-dead | discard-dead | claim-unplaced]`.
 
 use std::process::ExitCode;
 
@@ -31,6 +31,10 @@ enum OutboxAction {
     RetryDead(Select),
     /// Delete dead entries: the other store never gets those writes.
     DiscardDead(Select),
+    /// Owe this host's SQLite file the PostgreSQL outbox's entries that name
+    /// no file (written by a release before per-file outboxes): run it on
+    /// the host they came from (with one host: that host), then `replay`.
+    ClaimUnplaced,
 }
 
 #[derive(Debug, Args)]
@@ -72,7 +76,7 @@ pub fn run(store: &AppDualStore, args: &OutboxArgs) -> Result<ExitCode> {
         Some(OutboxAction::Replay) => {
             let report = store.replay_now();
             outln!(
-                "delivered {}, retrying {}, parked as dead {}, waiting {}{}{}",
+                "delivered {}, retrying {}, parked as dead {}, waiting {}{}{}{}",
                 report.delivered,
                 report.retried,
                 report.parked,
@@ -87,6 +91,20 @@ pub fn run(store: &AppDualStore, args: &OutboxArgs) -> Result<ExitCode> {
                 } else {
                     ""
                 },
+                if report.unbound {
+                    "; the SQLite file has no identity yet, so writes owed to it wait \
+                     (run `chatmrpt-db migrate`)"
+                } else {
+                    ""
+                },
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(OutboxAction::ClaimUnplaced) => {
+            let n = store.target().claim_unplaced()?;
+            outln!(
+                "{n} unplaced entries now owed to {} (delivered by the next replay)",
+                store.legacy().path()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -164,13 +182,30 @@ fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
     }
     for s in &shown {
         outln!(
-            "{} outbox (owed to {}): {} pending, {} dead, oldest {}",
+            "{} outbox (owed to {}): {} pending, {} dead, oldest {}{}{}",
             s.outbox,
             s.owed_to,
             s.stats.pending,
             s.stats.dead,
             s.oldest_age_seconds
                 .map_or_else(|| "-".to_owned(), |a| format!("{a} s ago")),
+            if s.stats.unplaced > 0 {
+                format!(
+                    "; {} unplaced (owed to no file: `chatmrpt-db outbox claim-unplaced` \
+                     on the host they came from)",
+                    s.stats.unplaced
+                )
+            } else {
+                String::new()
+            },
+            if s.stats.other_destinations > 0 {
+                format!(
+                    "; {} owed to other hosts' files",
+                    s.stats.other_destinations
+                )
+            } else {
+                String::new()
+            },
         );
         for d in &s.dead_entries {
             outln!(

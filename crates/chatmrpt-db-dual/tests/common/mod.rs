@@ -148,16 +148,23 @@ pub struct LoadResult {
 
 impl Load {
     pub fn start(store: std::sync::Arc<Dual>, workers: usize) -> Self {
+        Self::start_named(store, workers, "w")
+    }
+
+    /// As [`Load::start`], with session ids starting with `prefix` (one
+    /// per host, so that two hosts' loads share no session).
+    pub fn start_named(store: std::sync::Arc<Dual>, workers: usize, prefix: &str) -> Self {
         use chatmrpt_db_core::{Message, MessageRepository, SessionRepository, SessionStart};
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let workers = (0..workers)
             .map(|w| {
                 let (store, stop) = (std::sync::Arc::clone(&store), std::sync::Arc::clone(&stop));
+                let prefix = prefix.to_owned();
                 std::thread::spawn(move || {
                     let (mut acked, mut failures) = (Vec::new(), Vec::new());
                     let mut n = 0;
                     while !stop.load(std::sync::atomic::Ordering::Acquire) {
-                        let sid = format!("w{w}-{}", n / 5);
+                        let sid = format!("{prefix}{w}-{}", n / 5);
                         n += 1;
                         if let Err(e) = store.start_session(&SessionStart::new(sid.as_str())) {
                             failures.push(e.to_string());
