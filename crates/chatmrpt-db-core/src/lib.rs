@@ -20,6 +20,7 @@
 
 pub mod config;
 pub mod error;
+pub mod holder;
 pub mod ids;
 pub mod json;
 pub mod model;

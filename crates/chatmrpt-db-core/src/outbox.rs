@@ -164,6 +164,24 @@ pub trait OutboxStore {
     /// The store's failure.
     fn outbox_lease(&self, holder: &str, ttl_ms: u32) -> Result<bool>;
 
+    /// Takes the lease for `holder` from a holder that `dead` says is gone
+    /// (a process of this host that no longer runs), before its lease
+    /// expires; `false` when the current holder is not dead. Atomic: the
+    /// check and the take are one transaction.
+    ///
+    /// # Errors
+    ///
+    /// The store's failure.
+    fn outbox_take_over(
+        &self,
+        holder: &str,
+        ttl_ms: u32,
+        dead: &dyn Fn(&str) -> bool,
+    ) -> Result<bool> {
+        let _ = (holder, ttl_ms, dead);
+        Ok(false)
+    }
+
     /// Gives the lease up if `holder` holds it.
     ///
     /// # Errors

@@ -176,7 +176,29 @@ impl<L: Member, T: Member> Inner<L, T> {
 
     fn take_lease(&self, side: Side) -> bool {
         let lease_ms = u32::try_from(self.options.lease_ttl.as_millis()).unwrap_or(u32::MAX);
-        match self.outbox(side).outbox_lease(&self.holder, lease_ms) {
+        let outbox = self.outbox(side);
+        let taken = outbox
+            .outbox_lease(&self.holder, lease_ms)
+            .and_then(|held| {
+                if held {
+                    return Ok(true);
+                }
+                // A holder of this host that no longer runs (killed mid-replay)
+                // gives its lease up now, not when it expires.
+                let took = outbox.outbox_take_over(
+                    &self.holder,
+                    lease_ms,
+                    &chatmrpt_db_core::holder::holder_is_dead,
+                )?;
+                if took {
+                    tracing::info!(
+                        store = self.name(side),
+                        "took over the replay lease of a process that is gone"
+                    );
+                }
+                Ok(took)
+            });
+        match taken {
             Ok(held) => {
                 if held {
                     self.leased[side.index()].store(true, Ordering::Release);

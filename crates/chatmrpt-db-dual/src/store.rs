@@ -64,7 +64,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
             delivered: [Mutex::new(HashSet::new()), Mutex::new(HashSet::new())],
             deferred: [Deferred::default(), Deferred::default()],
             counters: DualCounters::default(),
-            holder: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4()),
+            holder: chatmrpt_db_core::holder::holder_name(),
             leased: [AtomicBool::new(false), AtomicBool::new(false)],
             bound: [AtomicBool::new(false), AtomicBool::new(false)],
             shutdown: AtomicBool::new(false),

@@ -135,6 +135,20 @@ fn leases_are_per_file_so_hosts_replay_side_by_side() {
             .outbox_lease("host-a2", 60_000)
             .unwrap()
     );
+    let dead = &chatmrpt_db_core::holder::holder_is_dead;
+    let pg_a2 = a2.outbox(Side::Target);
+    assert!(!pg_a2.outbox_take_over("host-a2", 60_000, dead).unwrap());
+    // A holder of this host that is gone gives its lease up at once.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let gone = format!("{}/{}/1/killed", host.trim(), std::process::id());
+    a.outbox(Side::Target).outbox_release("host-a").unwrap();
+    assert!(a.outbox(Side::Target).outbox_lease(&gone, 60_000).unwrap());
+    assert!(pg_a2.outbox_take_over("host-a2", 60_000, dead).unwrap());
+    assert!(
+        !a.outbox(Side::Target)
+            .outbox_lease("host-a", 60_000)
+            .unwrap()
+    );
 }
 
 #[test]
@@ -215,4 +229,44 @@ struct LeaseRow {
     holder: String,
     #[diesel(sql_type = diesel::sql_types::Bool)]
     far: bool,
+}
+
+#[test]
+fn a_lease_left_by_a_process_of_this_host_that_is_gone_is_taken_at_once() {
+    let pair = common::Pair::new(options(Stage::DualWrite, false));
+    let store = &pair.store;
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let pid = std::process::id();
+    // This pid with another start time: the process that held it is gone
+    // (a replayer SIGKILLed, its pid since reused).
+    let gone = format!("{}/{pid}/1/killed", host.trim());
+    // A live holder of another host: only its expiry frees its lease.
+    let elsewhere = format!("another-host/{pid}/1/alive");
+    let message = Message::new("lease", "user", "owed to PostgreSQL");
+    store
+        .legacy()
+        .apply_recorded(
+            &WriteOp::StartSession(SessionStart::new("lease")),
+            Timestamp::now(),
+        )
+        .unwrap();
+    store
+        .legacy()
+        .apply_recorded(&WriteOp::Message(message.clone()), Timestamp::now())
+        .unwrap();
+
+    assert!(store.legacy().outbox_lease(&elsewhere, 60_000).unwrap());
+    let report = store.replay_now();
+    assert!(report.lease_held_elsewhere, "{report:?}");
+    assert_eq!(report.delivered, 0);
+    store.legacy().outbox_release(&elsewhere).unwrap();
+
+    assert!(store.legacy().outbox_lease(&gone, 60_000).unwrap());
+    let report = store.replay_now();
+    assert!(!report.lease_held_elsewhere, "{report:?}");
+    assert_eq!(report.delivered, 2, "{report:?}");
+    assert_eq!(
+        store.target().list_messages(&"lease".into()).unwrap(),
+        vec![message]
+    );
 }

@@ -177,6 +177,47 @@ fn entries(store: &PgStore, dead: bool, limit: u32) -> Result<Vec<OutboxEntry>> 
     rows.into_iter().map(EntryRow::into_entry).collect()
 }
 
+/// Gives `holder` this destination's lease for `ttl_ms` when `free` says
+/// the current one (its holder, its expiry; a new row has none) may be
+/// taken. The row lock makes concurrent takers wait, then see the winner.
+fn lease_if(
+    store: &PgStore,
+    holder: &str,
+    ttl_ms: u32,
+    free: impl FnOnce(&str, DateTime<Utc>) -> bool,
+) -> Result<bool> {
+    let expires = Timestamp::now().add_millis(i64::from(ttl_ms)).as_datetime();
+    let key = lease_key(store.owed_to());
+    store.write("outbox_lease", holder, |conn| {
+        diesel::insert_into(chatmrpt_outbox_leases::table)
+            .values((
+                chatmrpt_outbox_leases::destination.eq(key),
+                chatmrpt_outbox_leases::holder.eq(""),
+                chatmrpt_outbox_leases::expires_at.eq(DateTime::<Utc>::UNIX_EPOCH),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)?;
+        let (h, until): (String, DateTime<Utc>) = chatmrpt_outbox_leases::table
+            .find(key)
+            .select((
+                chatmrpt_outbox_leases::holder,
+                chatmrpt_outbox_leases::expires_at,
+            ))
+            .for_update()
+            .first(conn)?;
+        let free = h.is_empty() || free(&h, until);
+        if free {
+            diesel::update(chatmrpt_outbox_leases::table.find(key))
+                .set((
+                    chatmrpt_outbox_leases::holder.eq(holder),
+                    chatmrpt_outbox_leases::expires_at.eq(expires),
+                ))
+                .execute(conn)?;
+        }
+        Ok(free)
+    })
+}
+
 impl OutboxStore for PgStore {
     fn apply_recorded(&self, op: &WriteOp, at: Timestamp) -> Result<(Applied, OutboxKey)> {
         crate::repo::apply_recorded(self, op, at)
@@ -194,37 +235,30 @@ impl OutboxStore for PgStore {
 
     fn outbox_lease(&self, holder: &str, ttl_ms: u32) -> Result<bool> {
         let now = Timestamp::now().as_datetime();
-        let expires = Timestamp::now().add_millis(i64::from(ttl_ms)).as_datetime();
+        lease_if(self, holder, ttl_ms, |h, until| h == holder || until <= now)
+    }
+
+    fn outbox_take_over(
+        &self,
+        holder: &str,
+        ttl_ms: u32,
+        dead: &dyn Fn(&str) -> bool,
+    ) -> Result<bool> {
+        // A read first: a live holder costs no row lock.
         let key = lease_key(self.owed_to());
-        self.write("outbox_lease", holder, |conn| {
-            diesel::insert_into(chatmrpt_outbox_leases::table)
-                .values((
-                    chatmrpt_outbox_leases::destination.eq(key),
-                    chatmrpt_outbox_leases::holder.eq(""),
-                    chatmrpt_outbox_leases::expires_at.eq(DateTime::<Utc>::UNIX_EPOCH),
-                ))
-                .on_conflict_do_nothing()
-                .execute(conn)?;
-            // The row lock makes concurrent takers wait, then see the winner.
-            let (h, until): (String, DateTime<Utc>) = chatmrpt_outbox_leases::table
+        let current: Option<String> = self.read(|conn| {
+            Ok(chatmrpt_outbox_leases::table
                 .find(key)
-                .select((
-                    chatmrpt_outbox_leases::holder,
-                    chatmrpt_outbox_leases::expires_at,
-                ))
-                .for_update()
-                .first(conn)?;
-            let free = h == holder || until <= now;
-            if free {
-                diesel::update(chatmrpt_outbox_leases::table.find(key))
-                    .set((
-                        chatmrpt_outbox_leases::holder.eq(holder),
-                        chatmrpt_outbox_leases::expires_at.eq(expires),
-                    ))
-                    .execute(conn)?;
+                .select(chatmrpt_outbox_leases::holder)
+                .first(conn)
+                .optional()?)
+        })?;
+        match current {
+            Some(gone) if !gone.is_empty() && dead(&gone) => {
+                lease_if(self, holder, ttl_ms, |h, _| h == gone)
             }
-            Ok(free)
-        })
+            _ => Ok(false),
+        }
     }
 
     fn outbox_release(&self, holder: &str) -> Result<()> {

@@ -131,6 +131,42 @@ fn entries(store: &SqliteStore, dead: bool, limit: u32) -> Result<Vec<OutboxEntr
     rows.into_iter().map(EntryRow::into_entry).collect()
 }
 
+/// Gives `holder` the lease for `ttl_ms` when there is none or `free`
+/// says the current one (its holder, its expiry) may be taken; in one
+/// transaction, so two takers never both win.
+fn lease_if(
+    store: &SqliteStore,
+    holder: &str,
+    ttl_ms: u32,
+    free: impl FnOnce(&str, Timestamp) -> bool,
+) -> Result<bool> {
+    let expires = Timestamp::now().add_millis(i64::from(ttl_ms));
+    store.write("outbox_lease", holder, |conn| {
+        let current: Option<(String, String)> = chatmrpt_outbox_lease::table
+            .find(1)
+            .select((
+                chatmrpt_outbox_lease::holder,
+                chatmrpt_outbox_lease::expires_at,
+            ))
+            .first(conn)
+            .optional()?;
+        let free = match &current {
+            None => true,
+            Some((h, until)) => free(h, Timestamp::parse_stored(until)?),
+        };
+        if free {
+            diesel::replace_into(chatmrpt_outbox_lease::table)
+                .values((
+                    chatmrpt_outbox_lease::id.eq(1),
+                    chatmrpt_outbox_lease::holder.eq(holder),
+                    chatmrpt_outbox_lease::expires_at.eq(expires.to_legacy_string()),
+                ))
+                .execute(conn)?;
+        }
+        Ok(free)
+    })
+}
+
 impl OutboxStore for SqliteStore {
     fn outbox_identity(&self) -> Result<Option<String>> {
         self.file_id().map(Some)
@@ -142,31 +178,27 @@ impl OutboxStore for SqliteStore {
 
     fn outbox_lease(&self, holder: &str, ttl_ms: u32) -> Result<bool> {
         let now = Timestamp::now();
-        let expires = now.add_millis(i64::from(ttl_ms));
-        self.write("outbox_lease", holder, |conn| {
-            let current: Option<(String, String)> = chatmrpt_outbox_lease::table
+        lease_if(self, holder, ttl_ms, |h, until| h == holder || until <= now)
+    }
+
+    fn outbox_take_over(
+        &self,
+        holder: &str,
+        ttl_ms: u32,
+        dead: &dyn Fn(&str) -> bool,
+    ) -> Result<bool> {
+        // A read first: a live holder costs no write lock.
+        let current: Option<String> = self.read(|conn| {
+            Ok(chatmrpt_outbox_lease::table
                 .find(1)
-                .select((
-                    chatmrpt_outbox_lease::holder,
-                    chatmrpt_outbox_lease::expires_at,
-                ))
+                .select(chatmrpt_outbox_lease::holder)
                 .first(conn)
-                .optional()?;
-            let free = match &current {
-                None => true,
-                Some((h, until)) => h == holder || Timestamp::parse_stored(until)? <= now,
-            };
-            if free {
-                diesel::replace_into(chatmrpt_outbox_lease::table)
-                    .values((
-                        chatmrpt_outbox_lease::id.eq(1),
-                        chatmrpt_outbox_lease::holder.eq(holder),
-                        chatmrpt_outbox_lease::expires_at.eq(expires.to_legacy_string()),
-                    ))
-                    .execute(conn)?;
-            }
-            Ok(free)
-        })
+                .optional()?)
+        })?;
+        match current {
+            Some(gone) if dead(&gone) => lease_if(self, holder, ttl_ms, |h, _| h == gone),
+            _ => Ok(false),
+        }
     }
 
     fn outbox_release(&self, holder: &str) -> Result<()> {
