@@ -195,6 +195,20 @@ impl<L: Member, T: Member> Inner<L, T> {
         }
     }
 
+    /// Counts a write spooled in SQLite for PostgreSQL; `cause` is the
+    /// failure that showed PostgreSQL down (none: it was known down).
+    pub(crate) fn spooled(&self, op: &WriteOp, cause: Option<&Error>) {
+        self.counters.spooled.fetch_add(1, Ordering::Relaxed);
+        m::spooled();
+        match cause {
+            Some(e) => {
+                tracing::warn!(store = self.name(Side::Target), kind = op.kind(), key = op.key(),
+                error = %e, "PostgreSQL is down; the write is spooled in SQLite for it")
+            }
+            None => tracing::debug!(kind = op.kind(), key = op.key(), "spooled in SQLite"),
+        }
+    }
+
     pub(crate) fn compare<R: PartialEq>(
         &self,
         other: Side,

@@ -29,6 +29,20 @@
 //! delivers the entry later. A process killed between the two writes loses
 //! nothing: the entry committed with the write it mirrors.
 //!
+//! **PostgreSQL down while it decides** (`live`, `rampdown`, `complete`;
+//! an RDS failover takes 60-120 s): the write is spooled. SQLite takes it,
+//! with an entry owed to PostgreSQL in its outbox, in one transaction, and
+//! the caller gets success; the session's later writes queue behind it in
+//! SQLite until the replayer has delivered them in order. While the
+//! breaker says PostgreSQL is down no write waits on it; the worker asks it
+//! again after a growing pause (at most [`DualOptions::max_backoff`]).
+//! Spooled writes are counted ([`CounterSnapshot::spooled`], the
+//! `chatmrpt_db_spooled_total` metric) and the SQLite outbox's depth is in
+//! `chatmrpt-db status`. In `complete` the rows spooled during an outage
+//! stay in the SQLite file too (it is not read any more): keep the file
+//! until the outbox is empty. Only a failure that says the store is down
+//! spools; a refused write (a constraint, bad input) fails as before.
+//!
 //! **Replay** applies entries in outbox order, one process at a time (a
 //! lease in the store), with idempotent writes: a row the other store
 //! already holds (`Conflict`) counts as delivered, session updates are

@@ -13,6 +13,7 @@
 //! | `chatmrpt_db_shadow_mismatches_total` | counter | `table` |
 //! | `chatmrpt_db_shadow_failures_total` | counter | `table` |
 //! | `chatmrpt_db_stage` | gauge | none (the stage's position, `off` = 0) |
+//! | `chatmrpt_db_spooled_total` | counter | none (writes PostgreSQL was down for, taken by SQLite) |
 
 use std::time::Duration;
 
@@ -55,4 +56,8 @@ pub(crate) fn shadow_failure(table: &'static str) {
 
 pub(crate) fn stage(stage: Stage) {
     metrics::gauge!("chatmrpt_db_stage").set(stage.ordinal() as f64);
+}
+
+pub(crate) fn spooled() {
+    metrics::counter!("chatmrpt_db_spooled_total").increment(1);
 }

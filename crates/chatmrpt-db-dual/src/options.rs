@@ -65,6 +65,9 @@ pub struct DualCounters {
     pub mismatches: AtomicU64,
     /// Shadow reads that failed (the caller still got its answer).
     pub shadow_failures: AtomicU64,
+    /// Writes PostgreSQL was to decide but was down for: SQLite took them
+    /// with an entry owed to PostgreSQL (see [`crate::DualStore`]).
+    pub spooled: AtomicU64,
 }
 
 /// A snapshot of [`DualCounters`].
@@ -82,4 +85,6 @@ pub struct CounterSnapshot {
     pub mismatches: u64,
     /// See [`DualCounters::shadow_failures`].
     pub shadow_failures: u64,
+    /// See [`DualCounters::spooled`].
+    pub spooled: u64,
 }

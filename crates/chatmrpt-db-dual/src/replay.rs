@@ -213,7 +213,7 @@ impl<L: Member, T: Member> Inner<L, T> {
     }
 
     /// Asks a store that was down a one-row question.
-    fn probe(&self, side: Side) -> bool {
+    pub(crate) fn probe(&self, side: Side) -> bool {
         let answer = match side {
             Side::Legacy => self.legacy.stored_stage().map(drop),
             Side::Target => self.target.stored_stage().map(drop),

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use chatmrpt_db_core::{
-    Applied, ApplyWrite, InteractionStore, OutboxStore, Result, Stage, StageStore, Timestamp,
-    WriteOp,
+    Applied, ApplyWrite, InteractionStore, OutboxKey, OutboxStore, Result, Stage, StageStore,
+    Timestamp, WriteOp,
 };
 
 use crate::deferred::Deferred;
@@ -127,6 +127,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
             dead: get(&c.dead),
             mismatches: get(&c.mismatches),
             shadow_failures: get(&c.shadow_failures),
+            spooled: get(&c.spooled),
         }
     }
 
@@ -165,27 +166,63 @@ impl<L: Member, T: Member> ApplyWrite for DualStore<L, T> {
     /// the stage mirrors, records it in that store's outbox in the same
     /// transaction and writes it to the other store (or leaves it to the
     /// replayer). Both stores apply it under the same `at`.
+    ///
+    /// When PostgreSQL decides (`live`, `rampdown`, `complete`) and is
+    /// down, the write is spooled: SQLite decides it instead, with an entry
+    /// owed to PostgreSQL in its outbox, and the caller gets success. The
+    /// replayer delivers the spool in order once PostgreSQL is back.
     fn apply(&self, op: &WriteOp, at: Timestamp) -> Result<Applied> {
         let routing = Routing::of(self.stage());
-        if !routing.mirrored {
-            let auth = routing.authoritative;
+        let preferred = routing.authoritative;
+        if preferred == Side::Legacy && !routing.mirrored {
             return self
                 .inner
-                .timed_write(auth, || self.inner.store(auth).apply(op, at));
+                .timed_write(preferred, || self.inner.store(preferred).apply(op, at));
         }
         // Writes of one session reach the other store in the order they
         // committed in the authoritative one (within this process).
         let order_key = op.order_key();
         let _in_order = lock(self.inner.stripe(&order_key));
         // A session whose earlier writes still wait in the other store's
-        // outbox (an outage, then a stage change) is written there first,
-        // so its new write queues behind them instead of overtaking them.
-        let preferred = routing.authoritative;
-        let auth = if self.inner.deferred[preferred.other().index()].contains(&order_key) {
+        // outbox (an outage, then a stage change, or a spool) is written
+        // there first, so its new write queues behind them instead of
+        // overtaking them; so is every write while PostgreSQL, deciding,
+        // is known to be down.
+        let behind = self.inner.deferred[preferred.other().index()].contains(&order_key);
+        let spool = preferred == Side::Target
+            && (behind || !self.inner.breakers[Side::Target.index()].is_closed());
+        if !routing.mirrored && !spool {
+            // `complete`: PostgreSQL alone, unless it is down.
+            return match self
+                .inner
+                .timed_write(preferred, || self.inner.store(preferred).apply(op, at))
+            {
+                Err(e) if e.is_transient() => self.spool(op, at, order_key, &e),
+                out => out,
+            };
+        }
+        let auth = if behind || spool {
             preferred.other()
         } else {
             preferred
         };
+        let (out, entry) = match self.recorded(auth, op, at) {
+            Err(e) if e.is_transient() && auth == Side::Target => {
+                return self.spool(op, at, order_key, &e);
+            }
+            out => out?,
+        };
+        if spool {
+            self.inner.spooled(op, None);
+        }
+        self.inner.mirror_now(auth, entry, op, order_key);
+        Ok(out)
+    }
+}
+
+impl<L: Member, T: Member> DualStore<L, T> {
+    /// Applies `op` to `auth` with its outbox entry for the other store.
+    fn recorded(&self, auth: Side, op: &WriteOp, at: Timestamp) -> Result<(Applied, OutboxKey)> {
         if !self.inner.outbox_bound(auth) {
             // Kept, naming no destination ("unplaced": counted in
             // `outbox_stats`, delivered once an operator places it), rather
@@ -197,10 +234,24 @@ impl<L: Member, T: Member> ApplyWrite for DualStore<L, T> {
                 "outbox not bound to this host's file yet; the write's entry is unplaced"
             );
         }
-        let (out, entry) = self
-            .inner
-            .timed_write(auth, || self.inner.outbox(auth).apply_recorded(op, at))?;
-        self.inner.mirror_now(auth, entry, op, order_key);
+        self.inner
+            .timed_write(auth, || self.inner.outbox(auth).apply_recorded(op, at))
+    }
+
+    /// PostgreSQL decides and just failed as down (`cause`): SQLite takes
+    /// the write with an entry owed to PostgreSQL, and the session's next
+    /// writes queue behind it.
+    fn spool(
+        &self,
+        op: &WriteOp,
+        at: Timestamp,
+        order_key: String,
+        cause: &chatmrpt_db_core::Error,
+    ) -> Result<Applied> {
+        self.inner.breakers[Side::Target.index()].failed();
+        let (out, _entry) = self.recorded(Side::Legacy, op, at)?;
+        self.inner.deferred[Side::Legacy.index()].defer(order_key);
+        self.inner.spooled(op, Some(cause));
         Ok(out)
     }
 }

@@ -61,6 +61,13 @@ fn replay_outboxes<L: Member, T: Member>(inner: &Inner<L, T>) {
     let mut next_stats = Instant::now();
     while !inner.shutdown.load(Ordering::Acquire) {
         for side in [Side::Legacy, Side::Target] {
+            // A store found down is asked again here even when another
+            // process holds the replay lease: writes PostgreSQL decides
+            // are spooled in SQLite until it answers.
+            let breaker = &inner.breakers[side.index()];
+            if !breaker.is_closed() && breaker.may_probe() {
+                inner.probe(side);
+            }
             inner.replay_outbox(side, false);
         }
         if Instant::now() >= next_stats {

@@ -12,7 +12,9 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chatmrpt_db_core::{MessageRepository, OutboxStore, PostgresConfig, SessionRepository, Stage};
+use chatmrpt_db_core::{
+    MessageRepository, OutboxStore, PostgresConfig, SessionRepository, Stage, StoreInfo, Table,
+};
 use chatmrpt_db_dual::{DualStore, Side, StageRequest};
 use chatmrpt_db_testing::pg::OwnedCluster;
 use diesel::connection::SimpleConnection;
@@ -247,13 +249,13 @@ fn a_session_behind_in_the_outbox_keeps_its_order_across_a_stage_change() {
             force: true,
         })
         .unwrap();
-    // PostgreSQL decides in live, and it is down: a new session fails...
-    let refused = store.start_session(&chatmrpt_db_core::SessionStart::new(fresh.clone()));
-    assert!(
-        matches!(refused, Err(chatmrpt_db_core::Error::Unavailable { .. })),
-        "{refused:?}"
-    );
-    // ...but the session with writes still queued for PostgreSQL goes to
+    // PostgreSQL decides in live, and it is down: a new session is spooled
+    // in SQLite for it (acknowledged, not lost)...
+    store
+        .start_session(&chatmrpt_db_core::SessionStart::new(fresh.clone()))
+        .unwrap();
+    assert!(store.counters().spooled >= 1);
+    // ...and the session with writes still queued for PostgreSQL goes to
     // SQLite first and queues behind them, so it keeps working, in order.
     let late = chatmrpt_db_core::Message::new(behind.clone(), "user", "after the stage change");
     store.log_message(&late).unwrap();
@@ -261,5 +263,66 @@ fn a_session_behind_in_the_outbox_keeps_its_order_across_a_stage_change() {
     assert!(store.drain(Duration::from_secs(30)));
     let in_pg = store.target().list_messages(&behind).unwrap();
     assert_eq!(in_pg, vec![early, late]);
+    assert!(store.target().get_session(&fresh).unwrap().is_some());
     assert_same_rows(store.legacy(), store.target());
+}
+
+/// How long PostgreSQL stays down in the failover tests (an RDS failover
+/// takes 60-120 s; 30 s covers the same path: every write meets it down).
+const OUTAGE: Duration = Duration::from_secs(30);
+
+/// PostgreSQL stopped for [`OUTAGE`] under load while it decides: every
+/// write is acknowledged (spooled in SQLite), and all of them are in
+/// PostgreSQL once it is back and the spool is delivered.
+fn postgres_failover_loses_nothing(stage: Stage) {
+    let OwnedPair {
+        store,
+        config,
+        dir,
+        cluster,
+    } = OwnedPair::start(stage, true);
+    let store = Arc::new(store);
+    // About the pace of a busy application (hundreds of writes a second),
+    // so the spool of the outage drains in seconds in a debug build.
+    let load = Load::start_paced(Arc::clone(&store), 4, "w", Duration::from_millis(25));
+    wait_for("writes before the outage", Duration::from_secs(20), || {
+        store.counters().mirrored_now > 20
+            || store.target().count_rows(Table::Messages).unwrap_or(0) > 20
+    });
+    let down_at = Instant::now();
+    cluster.stop();
+    wait_for("writes to be spooled", Duration::from_secs(20), || {
+        store.counters().spooled >= 50
+    });
+    std::thread::sleep(OUTAGE.saturating_sub(down_at.elapsed()));
+    let spooled_while_down = store.counters().spooled;
+    cluster.start_again();
+    // Back to PostgreSQL: writes of sessions with nothing left in the spool
+    // go to it directly again.
+    wait_for("the spool to be delivered", Duration::from_secs(60), || {
+        store
+            .outbox_stats(Side::Legacy)
+            .is_ok_and(|s| s.pending == 0)
+    });
+    let result = load.finish();
+    assert!(result.failures.is_empty(), "{:?}", result.failures.first());
+    assert!(spooled_while_down >= 50, "{spooled_while_down}");
+    assert!(store.drain(Duration::from_secs(60)), "spool not drained");
+    assert_eq!(store.outbox_stats(Side::Legacy).unwrap().dead, 0);
+    assert_has_messages(store.target(), &result.acked);
+    if stage == Stage::Live {
+        assert_has_messages(store.legacy(), &result.acked);
+        assert_same_rows(store.legacy(), store.target());
+        verify_equal(&dir.path().join("interactions.db"), &config);
+    }
+}
+
+#[test]
+fn postgres_failover_in_live_loses_no_acknowledged_write() {
+    postgres_failover_loses_nothing(Stage::Live);
+}
+
+#[test]
+fn postgres_failover_in_complete_loses_no_acknowledged_write() {
+    postgres_failover_loses_nothing(Stage::Complete);
 }

@@ -51,6 +51,7 @@ pub(crate) fn to_dict<'py>(py: Python<'py>, f: &Figures) -> PyResult<Bound<'py, 
             counters.set_item("dead", c.dead)?;
             counters.set_item("mismatches", c.mismatches)?;
             counters.set_item("shadow_failures", c.shadow_failures)?;
+            counters.set_item("spooled", c.spooled)?;
             dict.set_item("dual", counters)?;
         }
         None => dict.set_item("dual", py.None())?,

@@ -154,6 +154,16 @@ impl Load {
     /// As [`Load::start`], with session ids starting with `prefix` (one
     /// per host, so that two hosts' loads share no session).
     pub fn start_named(store: std::sync::Arc<Dual>, workers: usize, prefix: &str) -> Self {
+        Self::start_paced(store, workers, prefix, Duration::from_millis(2))
+    }
+
+    /// As [`Load::start_named`], each worker pausing `pause` between requests.
+    pub fn start_paced(
+        store: std::sync::Arc<Dual>,
+        workers: usize,
+        prefix: &str,
+        pause: Duration,
+    ) -> Self {
         use chatmrpt_db_core::{Message, MessageRepository, SessionRepository, SessionStart};
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let workers = (0..workers)
@@ -176,7 +186,7 @@ impl Load {
                                 Err(e) => failures.push(e.to_string()),
                             }
                         }
-                        std::thread::sleep(Duration::from_millis(2));
+                        std::thread::sleep(pause);
                     }
                     (acked, failures)
                 })
