@@ -16,7 +16,8 @@ use crate::convert::SourceZone;
 use crate::error::{Error, Result};
 use crate::load::{TablePlan, load_batch};
 use crate::pace::{DEFAULT_READ_BUDGET, FIRST_READ_ROWS, millis, rows_within_bytes};
-use crate::prepare::{Batch, prepare, rowid, storable_key};
+use crate::prepare::{Batch, prepare, rowid};
+use crate::resume::{self, Resume};
 use crate::source::{Source, SourceSchema, SourceTable};
 use crate::summary::{BackfillSummary, Counts, ProgressSink, TableSummary};
 use crate::target;
@@ -32,7 +33,10 @@ pub struct BackfillOptions {
     /// rows (LLM responses) shrink to fit. Default 8 MiB.
     pub batch_bytes: usize,
     /// The name progress is recorded under; default the absolute path of
-    /// the source. Resuming needs the same label.
+    /// the source. Resuming needs the same label, and the same file: a
+    /// label is bound to the file it was first run on (several hosts keep
+    /// their log at the same path), and another file under it is refused
+    /// ([`Error::OtherSource`]) before anything is loaded.
     pub source_label: Option<String>,
     /// About the longest one read may hold the source file (default
     /// [`DEFAULT_READ_BUDGET`]). The file may be live: in rollback-journal
@@ -98,6 +102,16 @@ pub fn backfill(
             .display()
             .to_string()
     });
+    // One label, one file: never resume (nor clear the quarantine of)
+    // another file's run.
+    let identity = crate::sources::claim(&mut conn, &mut src, &schema, &label)?;
+    // Where each table resumes, decided for every table before any is
+    // loaded: a file refused at its last table leaves no row behind.
+    let resumes = schema
+        .tables
+        .iter()
+        .map(|t| resume::plan(&mut conn, &mut src, t, &label, options.rescan))
+        .collect::<Result<Vec<_>>>()?;
     let snapshot = src.snapshot(&schema.tables)?;
     let mut tables = Vec::new();
     for table in Table::ALL {
@@ -105,9 +119,10 @@ pub fn backfill(
             .tables
             .iter()
             .zip(&snapshot)
-            .find(|(t, _)| t.table == table);
+            .zip(&resumes)
+            .find(|((t, _), _)| t.table == table);
         let summary = match found {
-            Some((t, last)) => {
+            Some(((t, last), resume)) => {
                 // Sessions are parents only, and `INSERT OR REPLACE` moves
                 // a session to a new rowid on every request: they are read
                 // to the end, so a session that existed at the snapshot is
@@ -117,7 +132,14 @@ pub fn backfill(
                 } else {
                     last.unwrap_or(i64::MIN)
                 };
-                load_table(&mut conn, &mut src, (t, upto), &label, options, progress)?
+                load_table(
+                    &mut conn,
+                    &mut src,
+                    (t, upto, *resume),
+                    &label,
+                    options,
+                    progress,
+                )?
             }
             None => absent(table),
         };
@@ -125,7 +147,9 @@ pub fn backfill(
         progress.table_finished(&summary);
         tables.push(summary);
     }
-    Ok(summary(label, options, tables, &schema, &src, started))
+    let mut summary = summary(label, options, tables, &schema, &src, started);
+    summary.file_id = identity.file_id;
+    Ok(summary)
 }
 
 fn summary(
@@ -138,6 +162,7 @@ fn summary(
 ) -> BackfillSummary {
     BackfillSummary {
         source,
+        file_id: None,
         source_timezone: options.source_timezone.to_string(),
         tables,
         unknown_tables: schema.unknown_tables.clone(),
@@ -178,12 +203,12 @@ fn check_balance(summary: &TableSummary) -> Result<()> {
 fn load_table(
     conn: &mut PgConnection,
     src: &mut Source,
-    (t, upto): (&SourceTable, i64),
+    (t, upto, resume): (&SourceTable, i64, Resume),
     label: &str,
     options: &BackfillOptions,
     sink: &mut dyn ProgressSink,
 ) -> Result<TableSummary> {
-    let start = resume_point(conn, src, t, label, options.rescan)?;
+    let start = resume::start(conn, t, label, resume)?;
     let (duplicates, to_read) = src.duplicate_keys(t, start)?;
     sink.table_started(t.table, to_read);
     let plan = TablePlan::new(label, t);
@@ -220,48 +245,6 @@ fn load_table(
         this_run,
         total,
     })
-}
-
-/// Where to start reading `t`: after the last committed batch, unless the
-/// row recorded there now holds another key (the file was replaced or
-/// vacuumed and rowids renumbered) or a rescan was asked for: then the
-/// table loads again from the start, which is safe because loading is
-/// idempotent.
-fn resume_point(
-    conn: &mut PgConnection,
-    src: &mut Source,
-    t: &SourceTable,
-    label: &str,
-    rescan: bool,
-) -> Result<i64> {
-    let Some(progress) =
-        bookkeeping::progress(conn, label, t.table.name()).map_err(Error::Target)?
-    else {
-        return Ok(0);
-    };
-    if rescan {
-        bookkeeping::restart(conn, label, t.table.name()).map_err(Error::Target)?;
-        return Ok(0);
-    }
-    let found = src.key_at(t, progress.last_rowid)?;
-    if found.as_ref().and_then(storable_key) == progress.last_key && found.is_some() {
-        return Ok(progress.last_rowid);
-    }
-    // The last row copied moved forward (`INSERT OR REPLACE` on a live
-    // file): rowids were not renumbered, resume.
-    if let Some(key) = &progress.last_key
-        && src
-            .rowid_of(t, key)?
-            .is_some_and(|at| at > progress.last_rowid)
-    {
-        return Ok(progress.last_rowid);
-    }
-    tracing::warn!(
-        table = t.table.name(),
-        "source rowids changed since the last run; loading the table again"
-    );
-    bookkeeping::restart(conn, label, t.table.name()).map_err(Error::Target)?;
-    Ok(0)
 }
 
 /// The reader thread: reads, converts and encodes batches of the rows in

@@ -1,5 +1,6 @@
-//! The backfill's own tables in the target (migration 000003): progress per
-//! (source, table), quarantined rows, synthesized sessions.
+//! The backfill's own tables in the target (migrations 000003 and 000006):
+//! progress per (source, table), quarantined rows, synthesized sessions,
+//! and which file each source is.
 
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
@@ -47,6 +48,78 @@ diesel::table! {
         first_table -> Text,
         synthesized_at -> Timestamptz,
     }
+}
+
+diesel::table! {
+    /// Which file each source label was first run on.
+    backfill_sources (source) {
+        source -> Text,
+        file_id -> Nullable<Text>,
+        fingerprint_table -> Nullable<Text>,
+        fingerprint_rows -> Nullable<Int8>,
+        fingerprint -> Nullable<Text>,
+        first_run_at -> Timestamptz,
+        last_run_at -> Timestamptz,
+    }
+}
+
+/// A source label's recorded file.
+#[derive(Clone, Debug, Queryable)]
+pub(crate) struct RecordedSource {
+    pub file_id: Option<String>,
+    pub fingerprint_table: Option<String>,
+    pub fingerprint_rows: Option<i64>,
+    pub fingerprint: Option<String>,
+}
+
+/// The file recorded for `source`, if a run recorded one.
+///
+/// # Errors
+///
+/// The server's refusal.
+pub(crate) fn recorded_source(
+    conn: &mut PgConnection,
+    source: &str,
+) -> QueryResult<Option<RecordedSource>> {
+    use backfill_sources::dsl as s;
+    s::backfill_sources
+        .find(source)
+        .select((
+            s::file_id,
+            s::fingerprint_table,
+            s::fingerprint_rows,
+            s::fingerprint,
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// Records the file `source` names (replacing what was recorded), and the
+/// time of this run.
+///
+/// # Errors
+///
+/// The server's refusal.
+pub(crate) fn record_source(
+    conn: &mut PgConnection,
+    source: &str,
+    file_id: Option<&str>,
+    fingerprint: Option<&crate::source::Fingerprint>,
+) -> QueryResult<()> {
+    use backfill_sources::dsl as s;
+    let values = (
+        s::file_id.eq(file_id),
+        s::fingerprint_table.eq(fingerprint.map(|f| f.table.name())),
+        s::fingerprint_rows.eq(fingerprint.map(|f| f.rows)),
+        s::fingerprint.eq(fingerprint.map(|f| f.digest.as_str())),
+    );
+    diesel::insert_into(s::backfill_sources)
+        .values((s::source.eq(source), values))
+        .on_conflict(s::source)
+        .do_update()
+        .set((values, s::last_run_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .map(drop)
 }
 
 /// Where a table's load stands.

@@ -50,6 +50,17 @@ pub enum Error {
         /// How long the read waited, in seconds.
         waited_s: u64,
     },
+    /// The source label's progress belongs to another file (several hosts
+    /// keep their log at the same path): nothing was loaded.
+    #[error(
+        "source label `{label}` belongs to another file: {reason}; backfill this file under a label of its own (`--source-label NAME`, e.g. the host's name)"
+    )]
+    OtherSource {
+        /// The label.
+        label: String,
+        /// How the files differ.
+        reason: String,
+    },
     /// The target store refused: unreachable, migrations failed, ...
     #[error(transparent)]
     Store(#[from] chatmrpt_db_core::Error),

@@ -71,6 +71,10 @@ pub struct TableSummary {
 pub struct BackfillSummary {
     /// The source's label (its absolute path unless one was given).
     pub source: String,
+    /// The identity the source file carries, if it is managed (adopted or
+    /// created by the store): the label is bound to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_id: Option<String>,
     /// The source timezone used for naive timestamps.
     pub source_timezone: String,
     /// Every table of the interaction log, in load order.

@@ -120,6 +120,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    backfill_sources (source) {
+        source -> Text,
+        file_id -> Nullable<Text>,
+        fingerprint_table -> Nullable<Text>,
+        fingerprint_rows -> Nullable<Int8>,
+        fingerprint -> Nullable<Text>,
+        first_run_at -> Timestamptz,
+        last_run_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     backfill_synthesized (session_id) {
         session_id -> Text,
         source -> Text,
@@ -368,6 +380,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     arena_training_exports,
     backfill_progress,
     backfill_quarantine,
+    backfill_sources,
     backfill_synthesized,
     calculations,
     chatmrpt_outbox,

@@ -26,9 +26,11 @@ use crate::error::{Error, Result};
 use crate::pace::Pace;
 use crate::value::SourceRow;
 
+mod identity;
 mod keys;
 mod schema;
 
+pub(crate) use identity::{Fingerprint, SourceIdentity};
 pub(crate) use keys::key_bytes;
 pub(crate) use schema::{SourceSchema, SourceTable};
 

@@ -1,0 +1,98 @@
+//! One label, one file: a backfill resumes a label's progress only on the
+//! file that label was first run on (see [`crate::source::SourceIdentity`]).
+
+use chatmrpt_db_core::Table;
+use diesel::pg::PgConnection;
+
+use crate::bookkeeping::{self, RecordedSource};
+use crate::error::{Error, Result};
+use crate::source::{Fingerprint, Source, SourceIdentity, SourceSchema};
+
+/// Checks that `label` names this file (or nothing yet) and records it.
+/// Returns the file's identity.
+///
+/// # Errors
+///
+/// [`Error::OtherSource`] when the label was first run on another file;
+/// [`Error::Source`], [`Error::Target`].
+pub(crate) fn claim(
+    conn: &mut PgConnection,
+    src: &mut Source,
+    schema: &SourceSchema,
+    label: &str,
+) -> Result<SourceIdentity> {
+    let now = src.identity(schema)?;
+    let recorded = bookkeeping::recorded_source(conn, label).map_err(Error::Target)?;
+    let (file_id, fingerprint) = match &recorded {
+        None => (now.file_id.clone(), now.fingerprint.clone()),
+        Some(r) => {
+            if let Some(reason) = differs(src, schema, r, &now)? {
+                return Err(other_source(label, &reason));
+            }
+            // What the record lacked (the file was adopted since, or had
+            // no row a fingerprint covers) is filled in; nothing recorded
+            // is replaced, so later runs are checked against the first file.
+            (
+                r.file_id.clone().or_else(|| now.file_id.clone()),
+                recorded_fingerprint(r)?.or_else(|| now.fingerprint.clone()),
+            )
+        }
+    };
+    bookkeeping::record_source(conn, label, file_id.as_deref(), fingerprint.as_ref())
+        .map_err(Error::Target)?;
+    Ok(now)
+}
+
+/// The refusal of a label that names another file.
+pub(crate) fn other_source(label: &str, reason: &str) -> Error {
+    Error::OtherSource {
+        label: label.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// Why the file is not the one `recorded`, if it is not.
+fn differs(
+    src: &mut Source,
+    schema: &SourceSchema,
+    recorded: &RecordedSource,
+    now: &SourceIdentity,
+) -> Result<Option<String>> {
+    if let (Some(was), Some(is)) = (&recorded.file_id, &now.file_id) {
+        return Ok((was != is).then(|| {
+            format!("it was first run on the file with identity {was}; this file is {is}")
+        }));
+    }
+    let Some(was) = recorded_fingerprint(recorded)? else {
+        // The first file had no row a fingerprint covers: nothing to tell
+        // the files apart by (resume still checks the rows it copied).
+        return Ok(None);
+    };
+    let same = src
+        .fingerprint_of(schema, was.table, was.rows)?
+        .is_some_and(|is| is == was);
+    Ok((!same).then(|| {
+        format!(
+            "the first {} rows of {} differ from those of the file it was first run on",
+            was.rows,
+            was.table.name()
+        )
+    }))
+}
+
+/// The fingerprint recorded for a label, if any.
+fn recorded_fingerprint(r: &RecordedSource) -> Result<Option<Fingerprint>> {
+    let (Some(table), Some(rows), Some(digest)) =
+        (&r.fingerprint_table, r.fingerprint_rows, &r.fingerprint)
+    else {
+        return Ok(None);
+    };
+    let table: Table = table.parse().map_err(|_| {
+        Error::Figures(format!("backfill_sources names an unknown table `{table}`"))
+    })?;
+    Ok(Some(Fingerprint {
+        table,
+        rows,
+        digest: digest.clone(),
+    }))
+}

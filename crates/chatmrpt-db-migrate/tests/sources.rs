@@ -1,0 +1,203 @@
+//! Sources are files, not paths: several hosts keep their log at the same
+//! path, and a label's progress and quarantine belong to the file it was
+//! first run on.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a panic is the failure report"
+)]
+
+mod common;
+
+use std::path::Path;
+
+use chatmrpt_db_core::Table;
+use chatmrpt_db_migrate::{BackfillOptions, Error, NoProgress, backfill};
+use chatmrpt_db_testing::legacy::{Release, write_legacy_file};
+use chatmrpt_db_testing::pg::TestSchema;
+use common::*;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+
+/// Appends a session, `n` messages of it with fresh keys and one message
+/// whose content is not UTF-8 (quarantined by the backfill) to the legacy
+/// file at `path`.
+fn append_rows(path: &Path, tag: &str, n: usize) {
+    let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    let mut sql = format!(
+        "BEGIN; INSERT OR REPLACE INTO sessions (session_id, start_time, last_activity) \
+         VALUES ('session-{tag}', '2025-08-01 10:00:00', '2025-08-01 10:00:09');"
+    );
+    for i in 0..n {
+        sql.push_str(&format!(
+            "INSERT INTO messages (message_id, session_id, timestamp, sender, content) \
+             VALUES ('{tag}-{i}', 'session-{tag}', '2025-08-01 10:00:0{}', 'user', 'hello');",
+            i % 10
+        ));
+    }
+    sql.push_str(&format!(
+        "INSERT INTO messages (message_id, session_id, timestamp, sender, content) \
+         VALUES ('{tag}-bad', 'session-{tag}', '2025-08-01 10:00:00', 'user', CAST(X'FF41' AS TEXT));\
+         COMMIT;"
+    ));
+    conn.batch_execute(&sql).unwrap();
+}
+
+fn labelled(
+    source: &Path,
+    target: &chatmrpt_db_core::PostgresConfig,
+    label: Option<&str>,
+) -> chatmrpt_db_migrate::Result<chatmrpt_db_migrate::BackfillSummary> {
+    let options = BackfillOptions {
+        batch_rows: 400,
+        source_label: label.map(str::to_owned),
+        ..BackfillOptions::default()
+    };
+    backfill(source, target, &options, &mut NoProgress)
+}
+
+/// (source, table) -> rows of progress and of quarantine, per source.
+fn bookkeeping(conn: &mut PgConnection, source: &str) -> (u64, u64) {
+    let quoted = source.replace('\'', "''");
+    (
+        count(
+            conn,
+            &format!("SELECT count(*) AS n FROM backfill_progress WHERE source = '{quoted}'"),
+        ),
+        count(
+            conn,
+            &format!("SELECT count(*) AS n FROM backfill_quarantine WHERE source = '{quoted}'"),
+        ),
+    )
+}
+
+fn total_rows(conn: &mut PgConnection) -> u64 {
+    Table::ALL.iter().map(|t| rows(conn, *t)).sum()
+}
+
+#[test]
+fn a_second_file_at_the_same_path_is_refused_then_loads_under_its_own_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("interactions.db");
+    let first = write_legacy_file(&path, Release::Routing, 0.02, 7).unwrap();
+    append_rows(&path, "host-a", 5);
+    let schema = TestSchema::new();
+    let target = config(&schema);
+    let a = labelled(&path, &target, None).unwrap();
+    assert!(a.is_complete());
+    let label = a.source.clone();
+    let mut conn = conn(&schema);
+    let (progress_a, quarantine_a) = bookkeeping(&mut conn, &label);
+    assert!(quarantine_a >= 1, "host A's bad row is quarantined");
+    let rows_after_a = total_rows(&mut conn);
+
+    // Host B's file, at the same absolute path (copied here to backfill it).
+    let b_dir = tempfile::tempdir().unwrap();
+    let b_path = b_dir.path().join("interactions.db");
+    let second = write_legacy_file(&b_path, Release::Routing, 0.02, 8).unwrap();
+    append_rows(&b_path, "host-b", 5);
+    std::fs::rename(&b_path, &path).unwrap();
+
+    let refused = labelled(&path, &target, None).unwrap_err();
+    assert!(matches!(refused, Error::OtherSource { .. }), "{refused:?}");
+    let message = refused.to_string();
+    assert!(message.contains("--source-label"), "{message}");
+    // Nothing loaded, nothing of A's run touched.
+    assert_eq!(total_rows(&mut conn), rows_after_a);
+    assert_eq!(bookkeeping(&mut conn, &label), (progress_a, quarantine_a));
+
+    // Under a label of its own, every row of B is accounted for; A's
+    // progress and quarantine stay as they were.
+    let b = labelled(&path, &target, Some("host-b")).unwrap();
+    assert!(b.is_complete());
+    for t in &b.tables {
+        let appended = match t.table {
+            Table::Messages => 6,
+            Table::Sessions => 1,
+            _ => 0,
+        };
+        let expected = second.rows(t.table.name()) + appended;
+        assert_eq!(t.total.read, expected, "{}", t.table);
+    }
+    let (_, quarantine_b) = bookkeeping(&mut conn, "host-b");
+    assert!(quarantine_b >= 1, "host B's bad row is quarantined");
+    assert_eq!(bookkeeping(&mut conn, &label), (progress_a, quarantine_a));
+    assert!(first.rows("messages") > 0);
+
+    // A rerun of either label on its own file resumes (nothing new).
+    let again = labelled(&path, &target, Some("host-b")).unwrap();
+    assert_eq!(again.rows_read(), 0);
+}
+
+#[test]
+fn two_files_grown_from_one_copy_are_told_apart_by_what_was_copied() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("interactions.db");
+    write_legacy_file(&path, Release::Routing, 0.1, 7).unwrap();
+    // Both hosts started from the same image (more messages than the
+    // fingerprint covers), then each wrote its own rows: their earliest
+    // rows, the fingerprint, are the same.
+    let b_dir = tempfile::tempdir().unwrap();
+    let b_path = b_dir.path().join("interactions.db");
+    std::fs::copy(&path, &b_path).unwrap();
+    append_rows(&path, "host-a", 20);
+    append_rows(&b_path, "host-b", 20);
+    let schema = TestSchema::new();
+    let target = config(&schema);
+    labelled(&path, &target, Some("host")).unwrap();
+    let mut conn = conn(&schema);
+    let before = (total_rows(&mut conn), bookkeeping(&mut conn, "host"));
+    let refused = labelled(&b_path, &target, Some("host")).unwrap_err();
+    assert!(matches!(refused, Error::OtherSource { .. }), "{refused:?}");
+    assert!(
+        refused.to_string().contains("not in this file"),
+        "{refused}"
+    );
+    assert_eq!(
+        (total_rows(&mut conn), bookkeeping(&mut conn, "host")),
+        before
+    );
+}
+
+#[test]
+fn the_same_file_adopted_between_two_runs_resumes_under_its_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("interactions.db");
+    write_legacy_file(&path, Release::Routing, 0.02, 7).unwrap();
+    let schema = TestSchema::new();
+    let target = config(&schema);
+    let first = labelled(&path, &target, Some("host-a")).unwrap();
+    assert!(first.file_id.is_none());
+    chatmrpt_db_sqlite::adopt::adopt(
+        &path,
+        &chatmrpt_db_sqlite::adopt::AdoptOptions::default()
+            .with_backup_dir(dir.path().join("backup")),
+    )
+    .unwrap();
+    append_rows(&path, "after-adoption", 3);
+    let second = labelled(&path, &target, Some("host-a")).unwrap();
+    assert!(second.is_complete());
+    let file_id = second
+        .file_id
+        .clone()
+        .expect("an adopted file has an identity");
+    assert!(file_id.starts_with("sqlite-"), "{file_id}");
+    let messages = second
+        .tables
+        .iter()
+        .find(|t| t.table == Table::Messages)
+        .unwrap();
+    assert_eq!(messages.this_run.read, 4, "only the rows written since");
+    let mut conn = conn(&schema);
+    assert_eq!(
+        count(
+            &mut conn,
+            &format!(
+                "SELECT count(*) AS n FROM backfill_sources WHERE source = 'host-a' AND file_id = '{file_id}' AND fingerprint IS NOT NULL"
+            )
+        ),
+        1,
+        "the label now records the file's identity too"
+    );
+}

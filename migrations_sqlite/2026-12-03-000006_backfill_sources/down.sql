@@ -1,0 +1,2 @@
+-- Nothing to revert: up.sql creates nothing on SQLite.
+SELECT 1;
