@@ -23,8 +23,9 @@ fn typed(index: usize, kind: Kind) -> String {
 ///
 /// Child tables: `ON CONFLICT DO NOTHING`, so a row dual write already put
 /// there (necessarily as new or newer) is never overwritten. Sessions
-/// converge instead: earliest `start_time`, latest `last_activity`, flags
-/// OR-ed, every other column kept when present and filled when missing.
+/// converge instead, by the rule of `chatmrpt_db_core::convergence`:
+/// earliest `start_time`, latest `last_activity`, the client details of the
+/// later activity, flags OR-ed.
 pub(crate) fn insert_from_stage(table: Table) -> String {
     let cols = catalog::columns(table);
     let names: Vec<String> = cols.iter().map(|c| quote(c.name)).collect();
@@ -58,7 +59,13 @@ pub(crate) fn insert_from_stage(table: Table) -> String {
     )
 }
 
+/// The convergence rule of two copies of a session
+/// (`chatmrpt_db_core::convergence`), the stored row `t` and the file's
+/// `EXCLUDED`: earliest start, latest activity, the client details of the
+/// later activity as one set (ties to the greater set, NULL first, byte for
+/// byte), flags OR-ed. Every right-hand side reads `t` as it was.
 fn session_merge() -> Vec<String> {
+    let wins = format!("{} > {}", details_rank("EXCLUDED"), details_rank("t"));
     catalog::columns(Table::Sessions)[1..]
         .iter()
         .map(|c| {
@@ -69,10 +76,24 @@ fn session_merge() -> Vec<String> {
                 (_, Kind::Bool) => {
                     format!("{n} = COALESCE(t.{n} OR EXCLUDED.{n}, t.{n}, EXCLUDED.{n})")
                 }
-                _ => format!("{n} = COALESCE(t.{n}, EXCLUDED.{n})"),
+                _ => format!("{n} = CASE WHEN {wins} THEN EXCLUDED.{n} ELSE t.{n} END"),
             }
         })
         .collect()
+}
+
+/// The order the client details of a copy `row` rank in: its activity
+/// (NULL first), then each detail (NULL first, then byte for byte).
+fn details_rank(row: &str) -> String {
+    let mut parts = vec![
+        format!("{row}.\"last_activity\" IS NOT NULL"),
+        format!("COALESCE({row}.\"last_activity\", '-infinity'::timestamptz)"),
+    ];
+    for c in ["user_language", "browser_info", "ip_address"] {
+        parts.push(format!("{row}.\"{c}\" IS NOT NULL"));
+        parts.push(format!("COALESCE({row}.\"{c}\", '') COLLATE \"C\""));
+    }
+    format!("ROW({})", parts.join(", "))
 }
 
 /// Removes from the stage the rows whose `column` names a missing `parent`

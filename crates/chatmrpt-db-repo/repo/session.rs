@@ -130,26 +130,51 @@ pub(crate) fn start_session(
     let id = start.session_id.as_str();
     transact(store, ctx, "session", id, |conn| {
         if insert_session_if_missing(conn, &start.to_new_session())? == 0 {
+            apply_client_details(conn, start)?;
             advance_activity(conn, &start.session_id, start.at)?;
-            let target = sessions::table.find(id);
-            if let Some(v) = &start.user_language {
-                diesel::update(target)
-                    .set(sessions::user_language.eq(v))
-                    .execute(conn)?;
-            }
-            if let Some(v) = &start.browser_info {
-                diesel::update(target)
-                    .set(sessions::browser_info.eq(v))
-                    .execute(conn)?;
-            }
-            if let Some(v) = &start.ip_address {
-                diesel::update(target)
-                    .set(sessions::ip_address.eq(v))
-                    .execute(conn)?;
-            }
         }
         load(conn, id)?.ok_or_else(|| not_found(&start.session_id))
     })
+}
+
+/// The client details a session start reports; `None` keeps the stored one.
+#[derive(AsChangeset)]
+#[diesel(table_name = sessions)]
+struct ClientDetails<'a> {
+    user_language: Option<&'a str>,
+    browser_info: Option<&'a str>,
+    ip_address: Option<&'a str>,
+}
+
+/// Applies `start`'s client details to the stored session by the
+/// convergence rule (`chatmrpt_db_core::convergence`): unless the session
+/// has details and an activity later than the start (an older request
+/// arriving late). Runs before the start advances `last_activity`.
+fn apply_client_details(conn: &mut Conn, start: &SessionStart) -> QueryResult<usize> {
+    let details = ClientDetails {
+        user_language: start.user_language.as_deref(),
+        browser_info: start.browser_info.as_deref(),
+        ip_address: start.ip_address.as_deref(),
+    };
+    if details.user_language.is_none()
+        && details.browser_info.is_none()
+        && details.ip_address.is_none()
+    {
+        return Ok(0);
+    }
+    let at = crate::backend::time_to_sql(start.at);
+    diesel::update(sessions::table.find(start.session_id.as_str()))
+        .filter(
+            sessions::last_activity
+                .is_null()
+                .or(sessions::last_activity.le(&at))
+                .or(sessions::user_language
+                    .is_null()
+                    .and(sessions::browser_info.is_null())
+                    .and(sessions::ip_address.is_null())),
+        )
+        .set(&details)
+        .execute(conn)
 }
 
 /// The write of the trait method `touch_session`, under `ctx`.

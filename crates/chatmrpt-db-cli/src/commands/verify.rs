@@ -162,6 +162,13 @@ fn print_text(report: &VerifyReport) {
         print_keys(t.table.name(), "missing in target", &t.missing);
         print_keys(t.table.name(), "extra in target", &t.extra);
         print_keys(t.table.name(), "differs", &t.differing);
+        if t.converged > 0 {
+            outln!(
+                "  {} {} converged (the target holds everything the source's copy brings)",
+                t.table.name(),
+                t.converged
+            );
+        }
         for k in &t.known {
             outln!(
                 "  known {:?} {}: {}",

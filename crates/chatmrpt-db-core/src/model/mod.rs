@@ -17,4 +17,4 @@ pub use insight::{
     VisualizationMetadata, WardRanking,
 };
 pub use routing::RoutingDecision;
-pub use session::{Page, Session, SessionStart};
+pub use session::{Page, Session, SessionStart, convergence};

@@ -3,7 +3,7 @@
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
-use chatmrpt_db_core::Table;
+use chatmrpt_db_core::{Session, Table};
 
 use super::canon::Hash;
 use super::compared::{ComparedStore, Range};
@@ -92,7 +92,12 @@ pub(crate) fn table(
         if a.digest != b.digest {
             report.chunks_differing += 1;
             let (ra, rb) = (src.rows(table, &range)?, tgt.rows(table, &range)?);
-            diff(&mut report, &ra, &rb, options.max_keys, known);
+            let converged = if table == Table::Sessions {
+                Converged::read(src, tgt, &range)?
+            } else {
+                Converged::default()
+            };
+            diff(&mut report, (&ra, &rb), options.max_keys, known, &converged);
         }
         match upto {
             Some(k) => after = Some(k),
@@ -131,17 +136,52 @@ fn empty(table: Table) -> TableReport {
         missing: KeyList::default(),
         extra: KeyList::default(),
         differing: KeyList::default(),
+        converged: 0,
         known: Vec::new(),
+    }
+}
+
+/// A row's key and digest.
+type KeyDigest = (String, Hash);
+
+/// The sessions of a differing chunk, by key, on both sides.
+#[derive(Default)]
+struct Converged {
+    src: HashMap<String, Session>,
+    tgt: HashMap<String, Session>,
+}
+
+impl Converged {
+    fn read(
+        src: &mut dyn ComparedStore,
+        tgt: &mut dyn ComparedStore,
+        range: &Range,
+    ) -> Result<Self> {
+        let by_key = |sessions: Vec<Session>| {
+            sessions
+                .into_iter()
+                .map(|s| (s.session_id.as_str().to_owned(), s))
+                .collect()
+        };
+        Ok(Self {
+            src: by_key(src.sessions(range)?),
+            tgt: by_key(tgt.sessions(range)?),
+        })
+    }
+
+    /// Whether the target's copy of `key` absorbs the source's.
+    fn absorbs(&self, key: &str) -> bool {
+        matches!((self.src.get(key), self.tgt.get(key)), (Some(s), Some(t)) if t.absorbs(s))
     }
 }
 
 /// Merge-joins two key-ordered lists.
 fn diff(
     report: &mut TableReport,
-    src: &[(String, Hash)],
-    tgt: &[(String, Hash)],
+    (src, tgt): (&[KeyDigest], &[KeyDigest]),
     max: usize,
     known: &Known,
+    converged: &Converged,
 ) {
     let (mut i, mut j) = (0, 0);
     while i < src.len() || j < tgt.len() {
@@ -162,8 +202,13 @@ fn diff(
             Ordering::Equal => {
                 i += 1;
                 j += 1;
-                let differs = src[i - 1].1 != tgt[j - 1].1;
-                (&src[i - 1].0, differs.then_some(&mut report.differing))
+                let key = &src[i - 1].0;
+                let mut differs = src[i - 1].1 != tgt[j - 1].1;
+                if differs && converged.absorbs(key) {
+                    report.converged += 1;
+                    differs = false;
+                }
+                (key, differs.then_some(&mut report.differing))
             }
         };
         let Some(list) = list else { continue };

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use chatmrpt_db_core::Table;
+use chatmrpt_db_core::{Session, Table};
 
 use super::canon::Hash;
 use crate::error::Result;
@@ -51,6 +51,11 @@ pub(crate) trait ComparedStore {
 
     /// Each row of `range` as (key, digest), in key order.
     fn rows(&mut self, table: Table, range: &Range) -> Result<Vec<(String, Hash)>>;
+
+    /// The sessions of `range` as values (for the convergence rule), in
+    /// key order; rows that cannot be read as a session are left out (they
+    /// are known differences already).
+    fn sessions(&mut self, range: &Range) -> Result<Vec<Session>>;
 
     /// Rows of `table` that are known differences, found so far.
     fn take_unloadable(&mut self) -> Vec<Unloadable> {

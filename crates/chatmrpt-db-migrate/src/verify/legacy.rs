@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use chatmrpt_db_core::Table;
+use chatmrpt_db_core::{Session, Table};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
@@ -133,6 +133,37 @@ impl LegacyReader {
         Ok(out)
     }
 
+    /// The sessions of `range` as values; rows with a duplicate or
+    /// unstorable key or an unconvertible value are left out.
+    fn read_sessions(&mut self, t: &SourceTable, range: &Range) -> Result<Vec<Session>> {
+        let key = quote(t.table.primary_key());
+        let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
+        let sql = format!(
+            "SELECT {rowid}, {} FROM {} WHERE {} ORDER BY {key} COLLATE BINARY, {rowid}",
+            cols.join(", "),
+            quote(&t.name),
+            Self::filter(&key, range),
+            rowid = quote(t.rowid),
+        );
+        let rows = self.load(sql, range)?;
+        let mut out: Vec<Session> = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let cells: Option<Vec<_>> = catalog::columns(t.table)
+                .iter()
+                .zip(&t.layout)
+                .map(|(c, p)| {
+                    let value = p.and_then(|p| row.0.get(p)).unwrap_or(&LegacyValue::Null);
+                    convert(value, c.kind, self.zone).ok().map(|(cell, _)| cell)
+                })
+                .collect();
+            if let Some(session) = cells.as_deref().and_then(super::sessions::from_cells) {
+                out.push(session);
+            }
+        }
+        out.dedup_by(|a, b| a.session_id == b.session_id);
+        Ok(out)
+    }
+
     fn digest(
         &self,
         t: &SourceTable,
@@ -232,6 +263,13 @@ impl ComparedStore for LegacyReader {
                 }
                 None => Ok(Vec::new()),
             },
+        }
+    }
+
+    fn sessions(&mut self, range: &Range) -> Result<Vec<Session>> {
+        match self.table(Table::Sessions) {
+            Some(t) => self.read_sessions(&t, range),
+            None => Ok(Vec::new()),
         }
     }
 

@@ -8,6 +8,10 @@
 //! differ is read row by row (key and row digest) to name the missing,
 //! extra and differing keys. Row content is never reported: it is user text.
 //!
+//! Sessions compare under the convergence rule
+//! (`chatmrpt_db_core::convergence`): a target session that already holds
+//! everything the source's copy brings is equal (counted as converged).
+//!
 //! Known differences are shown but do not fail: rows the backfill
 //! quarantined (found in the target's `backfill_quarantine`, or not
 //! convertible, or later duplicates of a key) and sessions it synthesized.
@@ -17,6 +21,7 @@ mod compare;
 mod compared;
 mod legacy;
 mod postgres;
+mod sessions;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -124,6 +129,11 @@ pub struct TableReport {
     pub extra: KeyList,
     /// Keys in both, with different values.
     pub differing: KeyList,
+    /// Sessions whose rows differ but converge: the target already holds
+    /// everything the source's copy brings (an earlier start, a later
+    /// activity with its client details, a flag set by another copy; see
+    /// `chatmrpt_db_core::convergence`). Equal, counted.
+    pub converged: u64,
     /// Expected differences.
     pub known: Vec<KnownDifference>,
 }

@@ -5,10 +5,10 @@
 
 use std::collections::HashSet;
 
-use chatmrpt_db_core::{PostgresConfig, Table};
+use chatmrpt_db_core::{PostgresConfig, Session, SessionId, Table, Timestamp};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Binary, Bool, Text};
+use diesel::sql_types::{BigInt, Binary, Bool, Nullable, Text, Timestamptz};
 
 use super::canon::{Hash, pg_row_expression};
 use super::compared::{Chunk, ComparedStore, Range};
@@ -150,6 +150,46 @@ impl PgReader {
     }
 }
 
+#[derive(QueryableByName)]
+struct SessionValues {
+    #[diesel(sql_type = Text)]
+    session_id: String,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    start_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    last_activity: Option<chrono::DateTime<chrono::Utc>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    user_language: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    browser_info: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    ip_address: Option<String>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    analysis_complete: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    files_uploaded: Option<bool>,
+}
+
+impl SessionValues {
+    /// `None` for a time outside the years the domain keeps (never stored).
+    fn into_session(self) -> Option<Session> {
+        let time = |t: Option<chrono::DateTime<chrono::Utc>>| match t {
+            Some(at) => Timestamp::from_datetime(at).ok().map(Some),
+            None => Some(None),
+        };
+        Some(Session {
+            session_id: SessionId::from(self.session_id),
+            start_time: time(self.start_time)?,
+            last_activity: time(self.last_activity)?,
+            user_language: self.user_language,
+            browser_info: self.browser_info,
+            ip_address: self.ip_address,
+            analysis_complete: self.analysis_complete,
+            files_uploaded: self.files_uploaded,
+        })
+    }
+}
+
 fn hash(bytes: &[u8]) -> Hash {
     let mut out = [0; 32];
     if bytes.len() == 32 {
@@ -194,6 +234,19 @@ impl ComparedStore for PgReader {
             rows: u64::try_from(row.n).unwrap_or(0),
             digest: hash(&row.digest),
         })
+    }
+
+    fn sessions(&mut self, range: &Range) -> Result<Vec<Session>> {
+        let sql = format!(
+            "SELECT t.session_id, t.start_time, t.last_activity, t.user_language, t.browser_info, \
+             t.ip_address, t.analysis_complete, t.files_uploaded {} ORDER BY t.session_id",
+            self.range_clause(Table::Sessions, range)
+        );
+        Ok(self
+            .query::<SessionValues>(sql, range)?
+            .into_iter()
+            .filter_map(SessionValues::into_session)
+            .collect())
     }
 
     fn rows(&mut self, table: Table, range: &Range) -> Result<Vec<(String, Hash)>> {

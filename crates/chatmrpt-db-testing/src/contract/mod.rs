@@ -288,6 +288,7 @@ macro_rules! contract_tests {
             sessions::start_session_creates_with_flags_off,
             sessions::start_session_again_keeps_start_time_and_flags,
             sessions::start_session_replaces_only_given_client_details,
+            sessions::a_late_older_start_keeps_the_details_of_the_later_activity,
             sessions::last_activity_never_moves_backwards,
             sessions::updates_of_unknown_sessions_are_not_found,
             sessions::flags_and_language_are_set,

@@ -102,6 +102,48 @@ pub fn start_session_replaces_only_given_client_details(store: &dyn InteractionS
     assert_eq!(stored(store, &id), expected);
 }
 
+/// The convergence rule for a start: an older request arriving late (a
+/// replay from another host, a slow worker) does not replace the client
+/// details of a later activity; a session with no details (synthesized for
+/// a child row) takes any.
+pub fn a_late_older_start_keeps_the_details_of_the_later_activity(store: &dyn InteractionStore) {
+    let id = new_session();
+    let newer = SessionStart {
+        ip_address: Some("10.0.0.2".into()),
+        user_language: Some("fr".into()),
+        ..request(&id, "2025-07-28 10:05:00")
+    };
+    let expected = store.start_session(&newer).unwrap();
+    let older = SessionStart {
+        ip_address: Some("10.0.0.1".into()),
+        user_language: Some("en".into()),
+        ..request(&id, "2025-07-28 10:01:00")
+    };
+    assert_eq!(store.start_session(&older).unwrap(), expected);
+    // An equal time is not later: the request applies.
+    let same_time = SessionStart {
+        ip_address: Some("10.0.0.3".into()),
+        ..request(&id, "2025-07-28 10:05:00")
+    };
+    let applied = store.start_session(&same_time).unwrap();
+    assert_eq!(applied.ip_address.as_deref(), Some("10.0.0.3"));
+    assert_eq!(applied.user_language.as_deref(), Some("fr"));
+
+    let child_first = new_session();
+    let mut hello = Message::new(child_first.clone(), "user", "hello");
+    hello.timestamp = Some(at("2025-07-28 10:09:00"));
+    store.log_message(&hello).unwrap();
+    let late = SessionStart {
+        browser_info: Some("Firefox/128.0".into()),
+        ..request(&child_first, "2025-07-28 10:08:59")
+    };
+    let taken = store.start_session(&late).unwrap();
+    assert_eq!(taken.browser_info.as_deref(), Some("Firefox/128.0"));
+    // A start never moves the stored start or activity back.
+    assert_eq!(taken.start_time, Some(at("2025-07-28 10:09:00")));
+    assert_eq!(taken.last_activity, Some(at("2025-07-28 10:09:00")));
+}
+
 /// Touching with an older time keeps the newer activity, and so does a
 /// message stamped earlier; a later touch moves it, by one microsecond too.
 pub fn last_activity_never_moves_backwards(store: &dyn InteractionStore) {

@@ -5,13 +5,15 @@
 //! no PRAGMA but the busy timeout, one row per write, `str(datetime.now())`
 //! text times. Per request: `INSERT OR REPLACE` of a new session, a message
 //! for it, the routing decision for that message (a child of the message),
-//! a touch of the session's `last_activity`, `INSERT OR REPLACE` of an
+//! a touch of the session's `last_activity` (every third request an upload's
+//! touch, which also sets `files_uploaded`), `INSERT OR REPLACE` of an
 //! earlier session (its row moves to a new rowid, as every request moves it
-//! in the application), and every few requests an LLM call whose response
-//! is anything from 1 KB to about 300 KB.
-//! Unlike the application, the re-upsert keeps the session's first
-//! `start_time`, so that the file's end state is one a backfill can equal
-//! (the library keeps the earliest start; see the legacy-schema notes). A write that cannot get the lock within the
+//! in the application, and like the application the upsert resets its
+//! `start_time` to now and its flags to 0, and brings the request's client
+//! address), and every few requests an LLM call whose response is anything
+//! from 1 KB to about 300 KB. A backfill and verify of such a file agree by
+//! the sessions' convergence rule (`chatmrpt_db_core::convergence`): earliest
+//! start, flags OR-ed, details of the latest activity. A write that cannot get the lock within the
 //! busy timeout is dropped, as the application drops it, and counted: with
 //! a busy timeout of 100 ms, a dropped write means some reader held the
 //! file for longer than that.
@@ -104,7 +106,7 @@ impl LiveWriter {
         })?;
         let mut report = LiveReport::default();
         let mut request = 0_u64;
-        let mut started: Vec<(String, String)> = Vec::new();
+        let mut started: Vec<String> = Vec::new();
         while !self.stop_file.exists() {
             request += 1;
             let session = format!("{}-session-{request:07}", self.prefix);
@@ -112,14 +114,15 @@ impl LiveWriter {
             let at = now();
             self.write(&mut log, &mut report, "sessions", &session, |c| {
                 sql_query(
-                    "INSERT OR REPLACE INTO sessions (session_id, start_time, last_activity, user_language, browser_info, ip_address, analysis_complete, files_uploaded) VALUES (?, ?, ?, 'en', 'Mozilla/5.0 (X11; Linux x86_64)', '10.1.2.3', 0, 0)",
+                    "INSERT OR REPLACE INTO sessions (session_id, start_time, last_activity, user_language, browser_info, ip_address, analysis_complete, files_uploaded) VALUES (?, ?, ?, 'en', 'Mozilla/5.0 (X11; Linux x86_64)', ?, 0, 0)",
                 )
                 .bind::<Text, _>(&session)
                 .bind::<Text, _>(&at)
                 .bind::<Text, _>(&at)
+                .bind::<Text, _>(client_address(request))
                 .execute(c)
             })?;
-            started.push((session.clone(), at.clone()));
+            started.push(session.clone());
             let message = format!("{}-message-{request:07}", self.prefix);
             let content = live_message_content(&message);
             let at = now();
@@ -148,22 +151,29 @@ impl LiveWriter {
                 .execute(c)
             })?;
             let at = now();
+            let touch = if request % 3 == 0 {
+                "UPDATE sessions SET last_activity = ?, files_uploaded = 1 WHERE session_id = ?"
+            } else {
+                "UPDATE sessions SET last_activity = ? WHERE session_id = ?"
+            };
             self.write(&mut log, &mut report, "touch", &session, |c| {
-                sql_query("UPDATE sessions SET last_activity = ? WHERE session_id = ?")
+                sql_query(touch)
                     .bind::<Text, _>(&at)
                     .bind::<Text, _>(&session)
                     .execute(c)
             })?;
-            // A later request of an earlier session moves its row.
-            let (earlier, first_at) = &started[started.len() / 2];
+            // A later request of an earlier session, from another address,
+            // moves its row and resets its start and flags.
+            let earlier = &started[started.len() / 2];
             let at = now();
             self.write(&mut log, &mut report, "sessions", earlier, |c| {
                 sql_query(
-                    "INSERT OR REPLACE INTO sessions (session_id, start_time, last_activity, user_language, browser_info, ip_address, analysis_complete, files_uploaded) VALUES (?, ?, ?, 'en', 'Mozilla/5.0 (X11; Linux x86_64)', '10.1.2.3', 0, 0)",
+                    "INSERT OR REPLACE INTO sessions (session_id, start_time, last_activity, user_language, browser_info, ip_address, analysis_complete, files_uploaded) VALUES (?, ?, ?, 'en', 'Mozilla/5.0 (X11; Linux x86_64)', ?, 0, 0)",
                 )
                 .bind::<Text, _>(earlier)
-                .bind::<Text, _>(first_at)
                 .bind::<Text, _>(&at)
+                .bind::<Text, _>(&at)
+                .bind::<Text, _>(client_address(request + 1_000_000))
                 .execute(c)
             })?;
             if self.llm_every > 0 && request % self.llm_every == 0 {
@@ -238,6 +248,11 @@ impl LiveWriter {
 }
 
 /// Whether SQLite refused for a lock held elsewhere ("database is locked").
+/// The client address of request `n` (varies, as real clients do).
+fn client_address(n: u64) -> String {
+    format!("10.{}.{}.{}", n / 62_500 % 250, n / 250 % 250, n % 250)
+}
+
 fn is_locked(e: &diesel::result::Error) -> bool {
     let text = e.to_string();
     text.contains("locked") || text.contains("busy")
