@@ -20,6 +20,11 @@ pub fn holder_name() -> String {
     )
 }
 
+/// This host's name (`unknown-host` when it cannot be read).
+pub fn this_host() -> String {
+    host_name().unwrap_or_else(|| "unknown-host".to_owned())
+}
+
 /// Whether `holder` names a process of this host that no longer runs (its
 /// pid is gone, or belongs to a process started at another time).
 pub fn holder_is_dead(holder: &str) -> bool {

@@ -46,7 +46,7 @@ pub use outbox::{OutboxEntry, OutboxKey, OutboxStats, OutboxStore};
 pub use repo::*;
 pub use scan::{Record, TableScan, TimeRange, export_table_csv};
 pub use secret::DatabaseUrl;
-pub use stage::{Stage, StageChange, StageStore};
+pub use stage::{Heartbeat, Stage, StageChange, StageSource, StageStore};
 pub use store::InteractionStore;
 pub use table::Table;
 pub use time::Timestamp;

@@ -81,6 +81,10 @@ pub struct OutboxStats {
     /// files), pending or dead. This store never delivers them.
     #[serde(skip_serializing_if = "is_zero")]
     pub other_destinations: u64,
+    /// Of a shared outbox: when the oldest entry owed to another
+    /// destination was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_oldest: Option<Timestamp>,
 }
 
 #[allow(

@@ -106,6 +106,91 @@ pub struct StageChange {
     pub forced: bool,
 }
 
+/// Where the stage a process follows comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageSource {
+    /// The stage shared by every host, read from PostgreSQL.
+    Shared,
+    /// This host's last known copy of it (PostgreSQL unreachable), or the
+    /// stage an older release stored in this host's file.
+    Local,
+    /// Nothing stored anywhere: the configured default.
+    Default,
+}
+
+impl StageSource {
+    /// The name shown by `status` and stored in heartbeats.
+    pub const fn name(self) -> &'static str {
+        match self {
+            StageSource::Shared => "shared",
+            StageSource::Local => "local",
+            StageSource::Default => "default",
+        }
+    }
+}
+
+impl FromStr for StageSource {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        [
+            StageSource::Shared,
+            StageSource::Local,
+            StageSource::Default,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
+        .ok_or_else(|| {
+            Error::invalid(
+                "stage_source",
+                format!("`{name}` is not shared, local or default"),
+            )
+        })
+    }
+}
+
+/// What one process of the application last said about itself, so an
+/// operator sees who has not followed a stage change (`chatmrpt-db status`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Heartbeat {
+    /// The process's opened store, as `HOST/PID/START/UUID` (a holder name,
+    /// see [`crate::holder`]): a process that reopens its store (after a
+    /// fork) starts a new heartbeat; the old one goes stale.
+    pub process: String,
+    /// Its host.
+    pub host: String,
+    /// The identity of the SQLite file it writes, if any.
+    pub file_id: Option<String>,
+    /// The stage it follows.
+    pub stage: Stage,
+    /// Where that stage came from.
+    pub stage_source: StageSource,
+    /// Writes its SQLite file still owes PostgreSQL (pending entries of the
+    /// file's outbox), as it last counted them.
+    pub outbox_depth: u64,
+    /// Of those, entries parked as dead.
+    pub outbox_dead: u64,
+    /// When the oldest pending one was written.
+    pub outbox_oldest: Option<Timestamp>,
+    /// The library release it runs.
+    pub release: String,
+    /// When it said so.
+    pub last_seen: Timestamp,
+}
+
+impl Heartbeat {
+    /// Whether the file it writes still owed PostgreSQL writes that are not
+    /// just in flight: dead entries, or a pending one older than
+    /// `behind_ms` when the heartbeat was recorded.
+    pub fn owes_writes(&self, behind_ms: i64) -> bool {
+        self.outbox_dead > 0
+            || self
+                .outbox_oldest
+                .is_some_and(|at| at < self.last_seen.add_millis(-behind_ms))
+    }
+}
+
 /// A store that keeps the stage override and its history.
 pub trait StageStore {
     /// The stored stage, or `None` when it was never set.
@@ -129,4 +214,33 @@ pub trait StageStore {
     ///
     /// The store's failure.
     fn stage_history(&self, limit: u32) -> Result<Vec<StageChange>>;
+
+    /// Stores `change.to` as the stage without adding to the history: a
+    /// host's last known copy of a stage kept elsewhere (the shared one).
+    ///
+    /// # Errors
+    ///
+    /// The store's failure.
+    fn cache_stage(&self, change: &StageChange) -> Result<()>;
+
+    /// Records (replaces) `beat` for its process.
+    ///
+    /// # Errors
+    ///
+    /// The store's failure.
+    fn record_heartbeat(&self, beat: &Heartbeat) -> Result<()>;
+
+    /// Every process's last heartbeat, most recent first.
+    ///
+    /// # Errors
+    ///
+    /// The store's failure.
+    fn heartbeats(&self) -> Result<Vec<Heartbeat>>;
+
+    /// Deletes heartbeats last seen before `before`; returns how many.
+    ///
+    /// # Errors
+    ///
+    /// The store's failure.
+    fn prune_heartbeats(&self, before: Timestamp) -> Result<u64>;
 }

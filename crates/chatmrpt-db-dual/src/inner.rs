@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-use chatmrpt_db_core::{Error, InteractionStore, OutboxKey, OutboxStore, Result, Stage, WriteOp};
+use chatmrpt_db_core::{
+    Error, InteractionStore, OutboxKey, OutboxStore, Result, Stage, StageSource, WriteOp,
+};
 
 use crate::deferred::Deferred;
 use crate::health::Breaker;
@@ -37,7 +39,14 @@ pub(crate) struct Inner<L, T> {
     /// is not replayed, and entries written to it name no destination.
     pub(crate) bound: [AtomicBool; 2],
     pub(crate) shutdown: AtomicBool,
+    /// Whether the shared stage was readable at the last refresh (a change
+    /// is logged once).
     pub(crate) stage_readable: AtomicBool,
+    /// Where the stage in force was read ([`crate::shared`]).
+    pub(crate) stage_source: AtomicU8,
+    /// The stage this host's file keeps as its copy of the shared one, as
+    /// last written or read.
+    pub(crate) local_copy: Mutex<Option<Stage>>,
     /// Serialises the dual writes of one ordering key (striped), and the
     /// replay of an entry with the write path of its session.
     pub(crate) stripes: Vec<Mutex<()>>,
@@ -65,24 +74,11 @@ impl<L: Member, T: Member> Inner<L, T> {
             .unwrap_or(self.options.default_stage)
     }
 
-    pub(crate) fn set_cached_stage(&self, stage: Stage) {
+    pub(crate) fn set_cached_stage(&self, stage: Stage, source: StageSource) {
         self.stage.store(stage_code(stage), Ordering::Release);
+        self.stage_source
+            .store(crate::shared::source_code(source), Ordering::Release);
         m::stage(stage);
-    }
-
-    pub(crate) fn refresh_stage(&self) -> Stage {
-        match self.legacy.stored_stage() {
-            Ok(stored) => {
-                self.stage_readable.store(true, Ordering::Release);
-                self.set_cached_stage(stored.unwrap_or(self.options.default_stage));
-            }
-            // Said once per outage, not every refresh.
-            Err(e) if self.stage_readable.swap(false, Ordering::AcqRel) => {
-                tracing::warn!(error = %e, "stage not re-read; keeping the last known stage");
-            }
-            Err(e) => tracing::debug!(error = %e, "stage still not readable"),
-        }
-        self.stage()
     }
 
     /// The rows with writes already waiting in `authoritative`'s outbox

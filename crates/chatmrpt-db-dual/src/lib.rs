@@ -101,6 +101,7 @@ mod options;
 mod replay;
 mod repo;
 mod routing;
+mod shared;
 mod stage;
 mod store;
 mod worker;

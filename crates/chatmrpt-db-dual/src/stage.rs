@@ -1,5 +1,6 @@
 //! Changing the stage at run time: one step at a time unless forced, never
-//! onto a store that still owes writes unless forced, always recorded.
+//! onto a store that still owes writes (on any host) unless forced, always
+//! recorded in the stage every host shares (PostgreSQL).
 
 use chatmrpt_db_core::{Error, OutboxStats, Result, Stage, StageChange, Timestamp};
 
@@ -22,17 +23,21 @@ pub struct StageRequest {
 }
 
 impl<L: Member, T: Member> DualStore<L, T> {
-    /// Changes the stage for every process sharing the legacy store: this
-    /// process at once, the others at their next refresh (within
-    /// [`crate::DualOptions::stage_refresh`]). Returns the recorded change,
-    /// or `None` when the stage already is `request.to`.
+    /// Changes the stage every process of every host follows: it is
+    /// stored in the target store (PostgreSQL), which they all share; this
+    /// process follows at once, the others at their next refresh (within
+    /// [`crate::DualOptions::stage_refresh`]), and this host's file keeps a
+    /// copy. Returns the recorded change, or `None` when the stage already
+    /// is `request.to`.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] (field `stage`) for a move of more than one
-    /// step, or when reads would move to a store that still owes writes
-    /// (its outbox has entries older than a few seconds, or dead ones),
-    /// unless `force`; the legacy store's failure.
+    /// [`Error::StageRule`] for a move of more than one step, or when reads
+    /// would move to a store that still owes writes on any host (an outbox
+    /// with entries older than a few seconds, or dead ones, here or in
+    /// another host's last heartbeat), unless `force`; the target store's
+    /// failure (the stage cannot change while PostgreSQL is unreachable:
+    /// writes it decides are spooled meanwhile).
     pub fn set_stage(&self, request: &StageRequest) -> Result<Option<StageChange>> {
         let from = self.inner.refresh_stage();
         let to = request.to;
@@ -50,27 +55,39 @@ impl<L: Member, T: Member> DualStore<L, T> {
             changed_at: Timestamp::now(),
             forced: request.force,
         };
-        self.inner.legacy.record_stage(&change)?;
-        self.inner.set_cached_stage(to);
+        self.inner.target.record_stage(&change)?;
+        self.inner.keep_local_copy(to);
+        self.inner
+            .set_cached_stage(to, chatmrpt_db_core::StageSource::Shared);
         tracing::info!(from = %from, to = %to, by = %change.changed_by, forced = change.forced, "stage changed");
         Ok(Some(change))
     }
 
-    /// The stored stage changes, newest first.
+    /// The shared stage's changes, newest first.
     ///
     /// # Errors
     ///
-    /// The legacy store's failure.
+    /// The target store's failure.
     pub fn stage_history(&self, limit: u32) -> Result<Vec<StageChange>> {
-        self.inner.legacy.stage_history(limit)
+        self.inner.target.stage_history(limit)
     }
 
-    /// The stage stored in the legacy store, if any (the default applies otherwise).
+    /// The shared stage stored in the target store, if any (this host's
+    /// copy, or the default, applies otherwise).
+    ///
+    /// # Errors
+    ///
+    /// The target store's failure.
+    pub fn stored_stage(&self) -> Result<Option<Stage>> {
+        self.inner.target.stored_stage()
+    }
+
+    /// The stage this host's file keeps as its copy of the shared one.
     ///
     /// # Errors
     ///
     /// The legacy store's failure.
-    pub fn stored_stage(&self) -> Result<Option<Stage>> {
+    pub fn local_stage(&self) -> Result<Option<Stage>> {
         self.inner.legacy.stored_stage()
     }
 
@@ -128,8 +145,57 @@ impl<L: Member, T: Member> DualStore<L, T> {
                     self.inner.name(side),
                 )));
             }
+            let others_behind = stats
+                .other_oldest
+                .is_some_and(|at| at < Timestamp::now().add_millis(-BEHIND_AFTER_MS));
+            if others_behind {
+                return Err(Error::StageRule(format!(
+                    "other hosts' files are still owed {} writes in the {} outbox; \
+                     let their replayers deliver them first (`chatmrpt-db outbox` on each host), or force",
+                    stats.other_destinations,
+                    self.inner.name(side),
+                )));
+            }
+            if side == Side::Legacy {
+                self.check_other_hosts()?;
+            }
         }
         Ok(())
+    }
+
+    /// Refuses while another host's file still owes PostgreSQL writes that
+    /// are not just in flight, as its processes last reported (every
+    /// heartbeat kept, however old: a host that stopped may still hold them).
+    fn check_other_hosts(&self) -> Result<()> {
+        let mine = self.inner.legacy.outbox_identity().ok().flatten();
+        let mut owing: std::collections::BTreeMap<String, (String, Option<u64>)> =
+            Default::default();
+        for beat in self.heartbeats()? {
+            let Some(file) = beat.file_id.clone() else {
+                continue;
+            };
+            if Some(&file) == mine.as_ref() {
+                continue;
+            }
+            // The newest heartbeat of each file says what it owes now.
+            owing.entry(file).or_insert((
+                beat.host.clone(),
+                beat.owes_writes(BEHIND_AFTER_MS)
+                    .then_some(beat.outbox_depth + beat.outbox_dead),
+            ));
+        }
+        let hosts: Vec<String> = owing
+            .values()
+            .filter_map(|(host, n)| n.map(|n| format!("{host}: {n}")))
+            .collect();
+        if hosts.is_empty() {
+            return Ok(());
+        }
+        Err(Error::StageRule(format!(
+            "other hosts' files still owe PostgreSQL writes ({}); let them replay first \
+             (`chatmrpt-db outbox` on each host), or force",
+            hosts.join(", ")
+        )))
     }
 }
 

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use chatmrpt_db_core::{
-    Applied, ApplyWrite, InteractionStore, OutboxKey, OutboxStore, Result, Stage, StageStore,
-    Timestamp, WriteOp,
+    Applied, ApplyWrite, InteractionStore, OutboxKey, OutboxStore, Result, Stage, StageSource,
+    StageStore, Timestamp, WriteOp,
 };
 
 use crate::deferred::Deferred;
@@ -69,6 +69,8 @@ impl<L: Member, T: Member> DualStore<L, T> {
             bound: [AtomicBool::new(false), AtomicBool::new(false)],
             shutdown: AtomicBool::new(false),
             stage_readable: AtomicBool::new(true),
+            stage_source: AtomicU8::new(crate::shared::source_code(StageSource::Default)),
+            local_copy: Mutex::new(None),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
             replaying: Mutex::new(()),
             options,
@@ -76,15 +78,26 @@ impl<L: Member, T: Member> DualStore<L, T> {
         for side in [Side::Legacy, Side::Target] {
             inner.outbox_bound(side);
         }
-        // Before `migrate` the stage table is missing: the default applies.
+        // This host's last known copy of the shared stage, read locally so
+        // that opening never waits on PostgreSQL; the stage thread reads
+        // the shared one at once. Before `migrate` the stage table is
+        // missing: the default applies.
         let stage = match inner.legacy.stored_stage() {
-            Ok(stored) => stored.unwrap_or(inner.options.default_stage),
+            Ok(Some(stored)) => {
+                *lock(&inner.local_copy) = Some(stored);
+                inner.set_cached_stage(stored, StageSource::Local);
+                stored
+            }
+            Ok(None) => {
+                inner.set_cached_stage(inner.options.default_stage, StageSource::Default);
+                inner.options.default_stage
+            }
             Err(e) => {
                 tracing::debug!(error = %e, "no stored stage readable at open");
+                inner.set_cached_stage(inner.options.default_stage, StageSource::Default);
                 inner.options.default_stage
             }
         };
-        inner.set_cached_stage(stage);
         if inner.options.background {
             inner.seed_deferred(Routing::of(stage).authoritative);
         }
@@ -101,9 +114,32 @@ impl<L: Member, T: Member> DualStore<L, T> {
         self.inner.stage()
     }
 
-    /// Re-reads the stored stage now and returns the stage in force.
+    /// Re-reads the shared stage now (PostgreSQL; this host's last known
+    /// copy while it is unreachable) and returns the stage in force.
     pub fn refresh_stage(&self) -> Stage {
         self.inner.refresh_stage()
+    }
+
+    /// Where the stage in force was read: shared (PostgreSQL), this host's
+    /// copy (PostgreSQL unreachable), or the configured default.
+    pub fn stage_source(&self) -> StageSource {
+        self.inner.stage_source()
+    }
+
+    /// Records this process's heartbeat now (the background worker does it
+    /// every few seconds).
+    pub fn heartbeat(&self) {
+        self.inner.heartbeat(false);
+    }
+
+    /// Every process's last heartbeat (shared by every host), most recent
+    /// first.
+    ///
+    /// # Errors
+    ///
+    /// The target store's failure.
+    pub fn heartbeats(&self) -> Result<Vec<chatmrpt_db_core::Heartbeat>> {
+        self.inner.target.heartbeats()
     }
 
     /// The legacy store.

@@ -1,7 +1,8 @@
 //! The background threads of a dual store, stopped when the store drops:
-//! one re-reads the stored stage (never held up by anything else, so every
-//! process follows a change within `stage_refresh`), one deletes delivered
-//! outbox entries, replays both outboxes and reports their depth.
+//! one re-reads the shared stage (never held up by replay, so every process
+//! follows a change within `stage_refresh`) and records the process's
+//! heartbeat, one deletes delivered outbox entries, replays both outboxes
+//! and reports their depth.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -45,13 +46,23 @@ pub(crate) fn spawn<L: Member, T: Member>(inner: &Arc<Inner<L, T>>) -> Vec<JoinH
 }
 
 fn refresh_stage<L: Member, T: Member>(inner: &Inner<L, T>) {
-    // `new` has just read the stage.
-    std::thread::park_timeout(inner.options.stage_refresh);
+    // `new` read this host's copy; the shared stage is read at once.
+    let mut next_beat = Instant::now();
+    let mut beats = 0_u32;
     while !inner.shutdown.load(Ordering::Acquire) {
         inner.refresh_stage();
+        if Instant::now() >= next_beat {
+            // Old heartbeats are pruned at start, then every few hundred beats.
+            inner.heartbeat(beats % PRUNE_EVERY_BEATS == 0);
+            beats = beats.wrapping_add(1);
+            next_beat = Instant::now() + crate::shared::HEARTBEAT_EVERY;
+        }
         std::thread::park_timeout(inner.options.stage_refresh);
     }
 }
+
+/// Heartbeats between two prunes of the old ones (about 10 minutes).
+const PRUNE_EVERY_BEATS: u32 = 300;
 
 fn replay_outboxes<L: Member, T: Member>(inner: &Inner<L, T>) {
     // `new` learned which sessions wait in the authoritative outbox; the

@@ -242,23 +242,32 @@ fn a_session_behind_in_the_outbox_keeps_its_order_across_a_stage_change() {
     cluster.stop();
     let early = chatmrpt_db_core::Message::new(behind.clone(), "user", "while postgres is down");
     store.log_message(&early).unwrap();
-    store
-        .set_stage(&StageRequest {
-            to: Stage::Live,
-            changed_by: "fault test".into(),
-            force: true,
-        })
-        .unwrap();
-    // PostgreSQL decides in live, and it is down: a new session is spooled
-    // in SQLite for it (acknowledged, not lost)...
+    let to_live = StageRequest {
+        to: Stage::Live,
+        changed_by: "fault test".into(),
+        force: true,
+    };
+    // The stage every host shares is kept in PostgreSQL: it cannot move
+    // while PostgreSQL is down.
+    let refused = store.set_stage(&to_live);
+    assert!(
+        matches!(refused, Err(chatmrpt_db_core::Error::Unavailable { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(store.stage(), Stage::Shadow);
+    cluster.start_again();
+    store.set_stage(&to_live).unwrap();
+    // The session with writes still queued for PostgreSQL goes to SQLite
+    // first and queues behind them, so it keeps working, in order...
+    let late = chatmrpt_db_core::Message::new(behind.clone(), "user", "after the stage change");
+    store.log_message(&late).unwrap();
+    // ...and while PostgreSQL, deciding in live, is down again, a new
+    // session is spooled in SQLite for it (acknowledged, not lost).
+    cluster.stop();
     store
         .start_session(&chatmrpt_db_core::SessionStart::new(fresh.clone()))
         .unwrap();
     assert!(store.counters().spooled >= 1);
-    // ...and the session with writes still queued for PostgreSQL goes to
-    // SQLite first and queues behind them, so it keeps working, in order.
-    let late = chatmrpt_db_core::Message::new(behind.clone(), "user", "after the stage change");
-    store.log_message(&late).unwrap();
     cluster.start_again();
     assert!(store.drain(Duration::from_secs(30)));
     let in_pg = store.target().list_messages(&behind).unwrap();
@@ -325,4 +334,48 @@ fn postgres_failover_in_live_loses_no_acknowledged_write() {
 #[test]
 fn postgres_failover_in_complete_loses_no_acknowledged_write() {
     postgres_failover_loses_nothing(Stage::Complete);
+}
+
+#[test]
+fn a_host_keeps_its_last_known_stage_while_postgres_is_down_and_says_so() {
+    use chatmrpt_db_core::StageSource;
+    let OwnedPair {
+        store,
+        config,
+        dir,
+        cluster,
+    } = OwnedPair::start(Stage::DualWrite, true);
+    store
+        .set_stage(&StageRequest {
+            to: Stage::Shadow,
+            changed_by: "fault test".into(),
+            force: false,
+        })
+        .unwrap();
+    wait_for("the shared stage", Duration::from_secs(10), || {
+        store.stage_source() == StageSource::Shared
+            && store.local_stage().unwrap() == Some(Stage::Shadow)
+    });
+    cluster.stop();
+    wait_for(
+        "the host to fall back on its copy",
+        Duration::from_secs(30),
+        || store.stage_source() == StageSource::Local,
+    );
+    assert_eq!(store.stage(), Stage::Shadow);
+    // A process started while PostgreSQL is down follows the same copy.
+    let late = DualStore::new(
+        sqlite(dir.path()),
+        chatmrpt_db_postgres::PgStore::open_lazy(&config).unwrap(),
+        options(Stage::Off, false),
+    );
+    assert_eq!(late.refresh_stage(), Stage::Shadow);
+    assert_eq!(late.stage_source(), StageSource::Local);
+    cluster.start_again();
+    wait_for(
+        "the host to follow the shared stage again",
+        Duration::from_secs(60),
+        || store.stage_source() == StageSource::Shared,
+    );
+    assert_eq!(store.stage(), Stage::Shadow);
 }

@@ -270,3 +270,95 @@ fn a_lease_left_by_a_process_of_this_host_that_is_gone_is_taken_at_once() {
         vec![message]
     );
 }
+
+fn set(store: &Dual, to: Stage) -> chatmrpt_db_core::Result<Option<chatmrpt_db_core::StageChange>> {
+    store.set_stage(&StageRequest {
+        to,
+        changed_by: "many hosts test".into(),
+        force: false,
+    })
+}
+
+#[test]
+fn one_stage_set_moves_every_host_and_their_heartbeats_show_it() {
+    use chatmrpt_db_core::StageSource;
+    let schema = TestSchema::new();
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = host(dir_a.path(), &schema, Stage::DualWrite, true);
+    let b = host(dir_b.path(), &schema, Stage::DualWrite, true);
+    let load_a = Load::start_named(Arc::clone(&a), 2, "a");
+    let load_b = Load::start_named(Arc::clone(&b), 2, "b");
+    // The operator's tool, on host A's file: no worker, no heartbeat.
+    let operator = host(dir_a.path(), &schema, Stage::DualWrite, false);
+    for to in [Stage::Shadow, Stage::Live, Stage::Shadow] {
+        set(&operator, to).unwrap();
+        // Every host follows one command (the figure is a benchmark's; here
+        // the test waits on the condition).
+        wait_for("both hosts to follow", Duration::from_secs(30), || {
+            a.stage() == to && b.stage() == to
+        });
+        assert_eq!(a.stage_source(), StageSource::Shared);
+        assert_eq!(b.stage_source(), StageSource::Shared);
+        wait_for(
+            "both hosts' heartbeats to say so",
+            Duration::from_secs(30),
+            || {
+                let beats = operator.heartbeats().unwrap();
+                [a.legacy().file_id().unwrap(), b.legacy().file_id().unwrap()]
+                    .iter()
+                    .all(|file| {
+                        beats.iter().any(|h| {
+                            h.file_id.as_ref() == Some(file)
+                                && h.stage == to
+                                && h.stage_source == StageSource::Shared
+                        })
+                    })
+            },
+        );
+    }
+    // Each host's file keeps its copy of the shared stage.
+    wait_for("each file's copy", Duration::from_secs(30), || {
+        [&a, &b]
+            .iter()
+            .all(|h| h.local_stage().unwrap() == Some(Stage::Shadow))
+    });
+    let history = operator.stage_history(10).unwrap();
+    assert_eq!(history.len(), 3, "one shared history: {history:?}");
+    let (ra, rb) = (load_a.finish(), load_b.finish());
+    assert!(ra.failures.is_empty() && rb.failures.is_empty());
+    // Two processes' stores wrote heartbeats (the operator's tool none).
+    let beats = operator.heartbeats().unwrap();
+    assert_eq!(beats.len(), 2, "{beats:?}");
+}
+
+#[test]
+fn the_stage_rule_counts_every_hosts_outbox() {
+    let schema = TestSchema::new();
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = host(dir_a.path(), &schema, Stage::Shadow, false);
+    let b = host(dir_b.path(), &schema, Stage::Shadow, false);
+    set(&a, Stage::Shadow).unwrap_or_default();
+    // Host B's file owes PostgreSQL a write made a minute ago (its
+    // replayer has not delivered it), and B's heartbeat says so.
+    let at = Timestamp::now().add_millis(-60_000);
+    let op = WriteOp::StartSession(SessionStart::new("b-owed"));
+    b.legacy().apply_recorded(&op, at).unwrap();
+    b.heartbeat();
+    a.heartbeat();
+    let refused = set(&a, Stage::Live).unwrap_err();
+    let message = refused.to_string();
+    assert!(
+        matches!(refused, chatmrpt_db_core::Error::StageRule(_)),
+        "{message}"
+    );
+    assert!(
+        message.contains("other hosts' files still owe"),
+        "{message}"
+    );
+    assert_eq!(a.refresh_stage(), Stage::Shadow);
+    // B delivers it and says so: the move is allowed.
+    assert!(b.drain(Duration::from_secs(30)));
+    b.heartbeat();
+    set(&a, Stage::Live).unwrap();
+    assert_eq!(b.refresh_stage(), Stage::Live);
+}

@@ -10,6 +10,9 @@ use chrono::{DateTime, Utc};
 pub(crate) type Store = crate::PgStore;
 /// The connection every query runs on.
 pub(crate) type Conn = diesel::pg::PgConnection;
+/// The Rust type of a small integer key (`chatmrpt_stage.id`, the stage
+/// history's ids): SQLite's INTEGER columns here, PostgreSQL's bigint.
+pub(crate) type RowId = i64;
 /// diesel's backend marker (`check_for_backend`, boxed queries).
 pub(crate) type Db = diesel::pg::Pg;
 /// A timestamp column's Rust type: `timestamptz`.

@@ -18,8 +18,13 @@ const EXTRA: &[(&str, &str)] = &[
     ("chatmrpt_outbox", "SELECT, INSERT, UPDATE, DELETE"),
     // One lease row per destination (migration 000005).
     ("chatmrpt_outbox_leases", "SELECT, INSERT, UPDATE, DELETE"),
+    // The stage every host shares, and its history (`stage set` from the
+    // application, e.g. the Python package's `set_stage`).
     ("chatmrpt_stage", "SELECT, INSERT, UPDATE"),
     ("chatmrpt_stage_history", "SELECT, INSERT"),
+    // Each process's heartbeat is replaced every few seconds; heartbeats
+    // nobody renews for a day are pruned by any process (migration 000007).
+    ("chatmrpt_heartbeats", "SELECT, INSERT, UPDATE, DELETE"),
     // `status` lists the applied migrations; the Python drop-in checks at
     // start that none is pending (plain SELECTs, no DDL).
     ("__diesel_schema_migrations", "SELECT"),

@@ -1,5 +1,6 @@
-//! The outbox and the stored stage on PostgreSQL (`chatmrpt_outbox`,
-//! `chatmrpt_stage`, `chatmrpt_stage_history`; migration 000002).
+//! The outbox on PostgreSQL (`chatmrpt_outbox`, `chatmrpt_outbox_leases`;
+//! migrations 000002 and 000005). The stored stage is in the shared
+//! repository layer (`repo/stage.rs`).
 //!
 //! The outbox is shared by every host: each entry names the SQLite file it
 //! is owed to (`destination`, migration 000005), and a store bound to a
@@ -8,8 +9,7 @@
 //! no destination ("unplaced").
 
 use chatmrpt_db_core::{
-    Applied, Error, OutboxEntry, OutboxKey, OutboxStats, OutboxStore, Result, Stage, StageChange,
-    StageStore, Timestamp, WriteOp,
+    Applied, Error, OutboxEntry, OutboxKey, OutboxStats, OutboxStore, Result, Timestamp, WriteOp,
 };
 use chrono::{DateTime, Utc};
 use diesel::pg::{Pg, PgConnection};
@@ -17,9 +17,7 @@ use diesel::prelude::*;
 
 use crate::PgStore;
 use crate::error::TxError;
-use crate::schema::{
-    chatmrpt_outbox, chatmrpt_outbox_leases, chatmrpt_stage, chatmrpt_stage_history,
-};
+use crate::schema::{chatmrpt_outbox, chatmrpt_outbox_leases};
 
 /// Ids are deleted or updated in chunks of this many bound parameters.
 const ID_CHUNK: usize = 500;
@@ -315,7 +313,7 @@ impl OutboxStore for PgStore {
 
     fn outbox_stats(&self) -> Result<OutboxStats> {
         let owed_to = self.owed_to();
-        let (pending, dead, oldest, unplaced, others) = self.read(|conn| {
+        let (pending, dead, oldest, unplaced, (others, other_oldest)) = self.read(|conn| {
             let pending: i64 = owed(owed_to)
                 .filter(chatmrpt_outbox::dead.eq(false))
                 .count()
@@ -332,14 +330,22 @@ impl OutboxStore for PgStore {
                 .first(conn)
                 .optional()?;
             let (unplaced, others) = match owed_to {
-                None => (0, 0),
-                Some(d) => (
-                    owed(None).count().get_result::<i64>(conn)?,
-                    chatmrpt_outbox::table
-                        .filter(chatmrpt_outbox::destination.ne(d))
-                        .count()
-                        .get_result::<i64>(conn)?,
-                ),
+                None => (0, (0, None)),
+                Some(d) => {
+                    let others =
+                        || chatmrpt_outbox::table.filter(chatmrpt_outbox::destination.ne(d));
+                    (
+                        owed(None).count().get_result::<i64>(conn)?,
+                        (
+                            others().count().get_result::<i64>(conn)?,
+                            others()
+                                .order(chatmrpt_outbox::id.asc())
+                                .select(chatmrpt_outbox::created_at)
+                                .first::<DateTime<Utc>>(conn)
+                                .optional()?,
+                        ),
+                    )
+                }
             };
             Ok((pending, dead, oldest, unplaced, others))
         })?;
@@ -350,6 +356,7 @@ impl OutboxStore for PgStore {
             oldest_pending: oldest.map(Timestamp::from_datetime).transpose()?,
             unplaced: count(unplaced),
             other_destinations: count(others),
+            other_oldest: other_oldest.map(Timestamp::from_datetime).transpose()?,
         })
     }
 
@@ -405,88 +412,5 @@ impl OutboxStore for PgStore {
             }
         })?;
         Ok(changed as u64)
-    }
-}
-
-fn parse_stage(column: &'static str, key: &str, name: &str) -> Result<Stage> {
-    name.parse().map_err(|_| Error::Corrupt {
-        table: "chatmrpt_stage",
-        key: key.to_owned(),
-        column,
-        reason: format!("unknown stage {name:?}"),
-    })
-}
-
-impl StageStore for PgStore {
-    fn stored_stage(&self) -> Result<Option<Stage>> {
-        let name: Option<String> = self.read(|conn| {
-            Ok(chatmrpt_stage::table
-                .find(1_i64)
-                .select(chatmrpt_stage::stage)
-                .first(conn)
-                .optional()?)
-        })?;
-        name.map(|n| parse_stage("stage", "1", &n)).transpose()
-    }
-
-    fn record_stage(&self, change: &StageChange) -> Result<()> {
-        let at = change.changed_at.as_datetime();
-        self.write("stage", change.to.name(), |conn| {
-            diesel::insert_into(chatmrpt_stage::table)
-                .values((
-                    chatmrpt_stage::id.eq(1_i64),
-                    chatmrpt_stage::stage.eq(change.to.name()),
-                    chatmrpt_stage::changed_by.eq(&change.changed_by),
-                    chatmrpt_stage::changed_at.eq(&at),
-                ))
-                .on_conflict(chatmrpt_stage::id)
-                .do_update()
-                .set((
-                    chatmrpt_stage::stage.eq(change.to.name()),
-                    chatmrpt_stage::changed_by.eq(&change.changed_by),
-                    chatmrpt_stage::changed_at.eq(&at),
-                ))
-                .execute(conn)?;
-            diesel::insert_into(chatmrpt_stage_history::table)
-                .values((
-                    chatmrpt_stage_history::from_stage.eq(change.from.name()),
-                    chatmrpt_stage_history::to_stage.eq(change.to.name()),
-                    chatmrpt_stage_history::changed_by.eq(&change.changed_by),
-                    chatmrpt_stage_history::changed_at.eq(&at),
-                    chatmrpt_stage_history::forced.eq(change.forced),
-                ))
-                .execute(conn)?;
-            Ok(())
-        })
-    }
-
-    fn stage_history(&self, limit: u32) -> Result<Vec<StageChange>> {
-        type Row = (i64, String, String, String, DateTime<Utc>, bool);
-        let rows: Vec<Row> = self.read(|conn| {
-            Ok(chatmrpt_stage_history::table
-                .order(chatmrpt_stage_history::id.desc())
-                .limit(i64::from(limit))
-                .select((
-                    chatmrpt_stage_history::id,
-                    chatmrpt_stage_history::from_stage,
-                    chatmrpt_stage_history::to_stage,
-                    chatmrpt_stage_history::changed_by,
-                    chatmrpt_stage_history::changed_at,
-                    chatmrpt_stage_history::forced,
-                ))
-                .load(conn)?)
-        })?;
-        rows.into_iter()
-            .map(|(id, from, to, by, at, forced)| {
-                let key = id.to_string();
-                Ok(StageChange {
-                    from: parse_stage("from_stage", &key, &from)?,
-                    to: parse_stage("to_stage", &key, &to)?,
-                    changed_by: by,
-                    changed_at: Timestamp::from_datetime(at)?,
-                    forced,
-                })
-            })
-            .collect()
     }
 }

@@ -155,6 +155,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    chatmrpt_heartbeats (process) {
+        process -> Text,
+        host -> Text,
+        file_id -> Nullable<Text>,
+        stage -> Text,
+        stage_source -> Text,
+        outbox_depth -> Int8,
+        outbox_dead -> Int8,
+        outbox_oldest -> Nullable<Timestamptz>,
+        release -> Text,
+        last_seen -> Timestamptz,
+    }
+}
+
+diesel::table! {
     chatmrpt_outbox (id) {
         id -> Int8,
         order_key -> Text,
@@ -383,6 +398,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     backfill_sources,
     backfill_synthesized,
     calculations,
+    chatmrpt_heartbeats,
     chatmrpt_outbox,
     chatmrpt_outbox_lease,
     chatmrpt_outbox_leases,

@@ -16,6 +16,7 @@ mod message;
 mod routing_decision;
 mod scan;
 pub(crate) mod session;
+mod stage;
 mod variable_relationship;
 mod visualization;
 mod ward_ranking;

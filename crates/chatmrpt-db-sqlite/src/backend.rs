@@ -9,6 +9,9 @@ use chatmrpt_db_core::{Result, Timestamp};
 pub(crate) type Store = crate::SqliteStore;
 /// The connection every query runs on.
 pub(crate) type Conn = diesel::sqlite::SqliteConnection;
+/// The Rust type of a small integer key (`chatmrpt_stage.id`, the stage
+/// history's ids): SQLite's INTEGER columns here, PostgreSQL's bigint.
+pub(crate) type RowId = i32;
 /// diesel's backend marker (`check_for_backend`, boxed queries).
 pub(crate) type Db = diesel::sqlite::Sqlite;
 /// A timestamp column's Rust type: the legacy text, so that every tool that

@@ -1,18 +1,16 @@
-//! The outbox and the stored stage on SQLite (`chatmrpt_outbox`,
-//! `chatmrpt_stage`, `chatmrpt_stage_history`; migration 000002).
+//! The outbox on SQLite (`chatmrpt_outbox`, `chatmrpt_outbox_lease`;
+//! migration 000002). The stored stage is in the shared repository layer
+//! (`repo/stage.rs`).
 
 use chatmrpt_db_core::{
-    Applied, Error, OutboxEntry, OutboxKey, OutboxStats, OutboxStore, Result, Stage, StageChange,
-    StageStore, Timestamp, WriteOp,
+    Applied, Error, OutboxEntry, OutboxKey, OutboxStats, OutboxStore, Result, Timestamp, WriteOp,
 };
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 
 use crate::SqliteStore;
 use crate::error::TxError;
-use crate::schema::{
-    chatmrpt_outbox, chatmrpt_outbox_lease, chatmrpt_stage, chatmrpt_stage_history,
-};
+use crate::schema::{chatmrpt_outbox, chatmrpt_outbox_lease};
 
 /// Ids are deleted or updated in chunks of this many bound parameters.
 const ID_CHUNK: usize = 500;
@@ -282,6 +280,7 @@ impl OutboxStore for SqliteStore {
             // One destination: every entry is owed to PostgreSQL.
             unplaced: 0,
             other_destinations: 0,
+            other_oldest: None,
         })
     }
 
@@ -331,88 +330,5 @@ impl OutboxStore for SqliteStore {
             }
         })?;
         Ok(changed as u64)
-    }
-}
-
-fn parse_stage(column: &'static str, key: &str, name: &str) -> Result<Stage> {
-    name.parse().map_err(|_| Error::Corrupt {
-        table: "chatmrpt_stage",
-        key: key.to_owned(),
-        column,
-        reason: format!("unknown stage {name:?}"),
-    })
-}
-
-impl StageStore for SqliteStore {
-    fn stored_stage(&self) -> Result<Option<Stage>> {
-        let name: Option<String> = self.read(|conn| {
-            Ok(chatmrpt_stage::table
-                .find(1)
-                .select(chatmrpt_stage::stage)
-                .first(conn)
-                .optional()?)
-        })?;
-        name.map(|n| parse_stage("stage", "1", &n)).transpose()
-    }
-
-    fn record_stage(&self, change: &StageChange) -> Result<()> {
-        let at = change.changed_at.to_legacy_string();
-        self.write("stage", change.to.name(), |conn| {
-            diesel::insert_into(chatmrpt_stage::table)
-                .values((
-                    chatmrpt_stage::id.eq(1),
-                    chatmrpt_stage::stage.eq(change.to.name()),
-                    chatmrpt_stage::changed_by.eq(&change.changed_by),
-                    chatmrpt_stage::changed_at.eq(&at),
-                ))
-                .on_conflict(chatmrpt_stage::id)
-                .do_update()
-                .set((
-                    chatmrpt_stage::stage.eq(change.to.name()),
-                    chatmrpt_stage::changed_by.eq(&change.changed_by),
-                    chatmrpt_stage::changed_at.eq(&at),
-                ))
-                .execute(conn)?;
-            diesel::insert_into(chatmrpt_stage_history::table)
-                .values((
-                    chatmrpt_stage_history::from_stage.eq(change.from.name()),
-                    chatmrpt_stage_history::to_stage.eq(change.to.name()),
-                    chatmrpt_stage_history::changed_by.eq(&change.changed_by),
-                    chatmrpt_stage_history::changed_at.eq(&at),
-                    chatmrpt_stage_history::forced.eq(change.forced),
-                ))
-                .execute(conn)?;
-            Ok(())
-        })
-    }
-
-    fn stage_history(&self, limit: u32) -> Result<Vec<StageChange>> {
-        type Row = (i32, String, String, String, String, bool);
-        let rows: Vec<Row> = self.read(|conn| {
-            Ok(chatmrpt_stage_history::table
-                .order(chatmrpt_stage_history::id.desc())
-                .limit(i64::from(limit))
-                .select((
-                    chatmrpt_stage_history::id,
-                    chatmrpt_stage_history::from_stage,
-                    chatmrpt_stage_history::to_stage,
-                    chatmrpt_stage_history::changed_by,
-                    chatmrpt_stage_history::changed_at,
-                    chatmrpt_stage_history::forced,
-                ))
-                .load(conn)?)
-        })?;
-        rows.into_iter()
-            .map(|(id, from, to, by, at, forced)| {
-                let key = id.to_string();
-                Ok(StageChange {
-                    from: parse_stage("from_stage", &key, &from)?,
-                    to: parse_stage("to_stage", &key, &to)?,
-                    changed_by: by,
-                    changed_at: Timestamp::parse_stored(&at)?,
-                    forced,
-                })
-            })
-            .collect()
     }
 }

@@ -112,6 +112,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    chatmrpt_heartbeats (process) {
+        process -> Text,
+        host -> Text,
+        file_id -> Nullable<Text>,
+        stage -> Text,
+        stage_source -> Text,
+        outbox_depth -> BigInt,
+        outbox_dead -> BigInt,
+        outbox_oldest -> Nullable<Text>,
+        release -> Text,
+        last_seen -> Text,
+    }
+}
+
+diesel::table! {
     chatmrpt_outbox (id) {
         id -> Integer,
         order_key -> Text,
@@ -316,6 +331,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     arena_training_exports,
     calculations,
     chatmrpt_file_identity,
+    chatmrpt_heartbeats,
     chatmrpt_outbox,
     chatmrpt_outbox_lease,
     chatmrpt_stage,
