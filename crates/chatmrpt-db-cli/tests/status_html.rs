@@ -337,10 +337,11 @@ fn the_status_page_shows_what_the_stores_hold() {
     let mut pgc = pg(&schema);
     assert_eq!(by_id(&dom, "backend").unwrap(), "dual");
     assert_eq!(by_id(&dom, "stage").unwrap(), "shadow");
+    // The stage every host shares, and its history, are PostgreSQL's.
     let history: Vec<Change> = diesel::sql_query(
         "SELECT from_stage, to_stage, changed_by FROM chatmrpt_stage_history ORDER BY id DESC",
     )
-    .load(&mut lite)
+    .load(&mut pgc)
     .unwrap();
     assert_eq!(history.len(), 2);
     for (i, change) in history.iter().enumerate() {
@@ -358,6 +359,12 @@ fn the_status_page_shows_what_the_stores_hold() {
         );
     }
     assert_eq!(history[0].changed_by, "html-<test>");
+    assert_eq!(
+        by_id(&dom, "stage-source").unwrap(),
+        "shared by every host (PostgreSQL)"
+    );
+    // The tools beat no heartbeat: no application process ran.
+    assert!(by_id(&dom, "processes-none").is_some());
     assert!(by_id(&dom, "stage-change-2-from").is_none());
 
     let pending_sqlite = count_sqlite(

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use chatmrpt_db::{AppDualStore, Result, Routing, Stage, StageChange, StageRequest};
+use chatmrpt_db::{AppDualStore, Result, Routing, Stage, StageChange, StageRequest, StageSource};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
@@ -22,7 +22,8 @@ pub struct StageArgs {
 
 #[derive(Debug, Subcommand)]
 enum StageAction {
-    /// Move to STAGE (one step forward or back).
+    /// Move every host to STAGE (one step forward or back); needs PostgreSQL,
+    /// which keeps the stage every host shares.
     Set {
         /// off, dual_write, shadow, live, rampdown or complete.
         #[arg(value_parser = parse_stage)]
@@ -43,6 +44,10 @@ fn parse_stage(name: &str) -> std::result::Result<Stage, String> {
 #[derive(Serialize)]
 struct Shown {
     stage: Stage,
+    /// `shared` (PostgreSQL), `local` (this host's copy), `default`.
+    source: StageSource,
+    /// The shared stage stored in PostgreSQL (`null` when unreadable or
+    /// never set).
     stored: Option<Stage>,
     writes: Vec<&'static str>,
     reads: &'static str,
@@ -81,9 +86,11 @@ fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
     let routing = Routing::of(stage);
     let auth = store.side_name(routing.authoritative);
     let other = store.side_name(routing.authoritative.other());
+    let source = store.stage_source();
     let shown = Shown {
         stage,
-        stored: store.stored_stage()?,
+        source,
+        stored: store.stored_stage().ok().flatten(),
         writes: if routing.mirrored {
             vec![auth, other]
         } else {
@@ -91,16 +98,16 @@ fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
         },
         reads: auth,
         compared: routing.compared,
-        history: store.stage_history(10)?,
+        history: store.stage_history(10).unwrap_or_default(),
     };
     if json {
         print_json(&shown)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let origin = if shown.stored.is_some() {
-        "stored"
-    } else {
-        "default from configuration"
+    let origin = match source {
+        StageSource::Shared => "shared by every host, from PostgreSQL",
+        StageSource::Local => "this host's last known copy: PostgreSQL unreachable",
+        StageSource::Default => "default from configuration",
     };
     outln!("stage:    {stage} ({origin})");
     outln!("writes:   {}", shown.writes.join(", then "));

@@ -1,5 +1,6 @@
 mod html;
 mod page_file;
+mod processes;
 pub(super) mod unmanaged;
 
 use std::collections::BTreeMap;
@@ -7,7 +8,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use chatmrpt_db::{
-    AppDualStore, InteractionStore, PostgresConfig, Result, Side, Stage, StageChange, Store, Table,
+    AppDualStore, Heartbeat, InteractionStore, PostgresConfig, Result, Side, Stage, StageChange,
+    StageSource, Store, Table, Timestamp,
 };
 use chatmrpt_db_migrate::records::{self, QuarantineCount, VerifyRun};
 
@@ -45,13 +47,34 @@ struct Recorded {
 #[derive(Serialize)]
 struct DualStatus {
     stage: Stage,
+    /// Where the stage was read: `shared` (PostgreSQL), `local` (this
+    /// host's copy: PostgreSQL unreachable), `default`.
+    stage_source: StageSource,
     stored_stage: Option<Stage>,
+    /// Every process's last heartbeat (every host), newest first.
+    processes: Vec<ProcessStatus>,
+    processes_error: Option<String>,
     outboxes: Vec<OutboxStatus>,
     stores: Vec<StoreRows>,
     /// The latest stage changes, newest first.
     stage_history: Vec<StageChange>,
     stage_history_error: Option<String>,
 }
+
+/// One process of the application, as its last heartbeat says.
+#[derive(Serialize)]
+struct ProcessStatus {
+    #[serde(flatten)]
+    beat: Heartbeat,
+    /// Seconds since the heartbeat (a process that stopped stops beating).
+    seen_seconds_ago: u64,
+    /// Whether it follows the shared stage (the stage shown above).
+    follows: bool,
+}
+
+/// Heartbeats older than this mark a process that stopped (or cannot
+/// reach PostgreSQL).
+const STALE_AFTER_S: u64 = 30;
 
 #[derive(Serialize)]
 struct OutboxStatus {
@@ -203,9 +226,31 @@ fn dual_status(store: &AppDualStore) -> DualStatus {
         Ok(history) => (history, None),
         Err(e) => (Vec::new(), Some(one_line(&e))),
     };
+    let stage = store.refresh_stage();
+    let (processes, processes_error) = match store.heartbeats() {
+        Ok(beats) => (
+            beats
+                .into_iter()
+                .map(|beat| ProcessStatus {
+                    seen_seconds_ago: (Timestamp::now().as_datetime()
+                        - beat.last_seen.as_datetime())
+                    .num_seconds()
+                    .try_into()
+                    .unwrap_or(0),
+                    follows: beat.stage == stage,
+                    beat,
+                })
+                .collect(),
+            None,
+        ),
+        Err(e) => (Vec::new(), Some(one_line(&e))),
+    };
     DualStatus {
-        stage: store.refresh_stage(),
+        stage,
+        stage_source: store.stage_source(),
         stored_stage: store.stored_stage().ok().flatten(),
+        processes,
+        processes_error,
         outboxes,
         stores,
         stage_history,
@@ -230,7 +275,13 @@ fn print_text(status: &Status) {
         }
         return;
     };
-    outln!("stage:   {}", dual.stage);
+    let source = match dual.stage_source {
+        StageSource::Shared => "shared by every host, from PostgreSQL",
+        StageSource::Local => "this host's last known copy: PostgreSQL unreachable",
+        StageSource::Default => "default from configuration: none stored",
+    };
+    outln!("stage:   {} ({source})", dual.stage);
+    processes::print_text(dual);
     for o in &dual.outboxes {
         match (&o.error, o.pending, o.dead) {
             (None, Some(pending), Some(dead)) => outln!(

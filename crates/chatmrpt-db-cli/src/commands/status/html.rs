@@ -19,7 +19,7 @@ th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.differ td.num{background:#fff3cd}code{font-size:.95em}";
 
 /// Escapes text for HTML element content and quoted attribute values.
-fn esc(text: &str) -> String {
+pub(super) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -52,6 +52,7 @@ pub(super) fn render(status: &Status) -> String {
     match &status.dual {
         Some(dual) => {
             stage_section(&mut h, dual);
+            super::processes::html_section(&mut h, dual);
             outbox_section(&mut h, dual);
             counts_section(&mut h, &dual.stores);
         }
