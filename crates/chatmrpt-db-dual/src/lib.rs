@@ -14,13 +14,19 @@
 //! | `rampdown` | target, then legacy | target | no |
 //! | `complete` | target | target | no |
 //!
-//! **The stage** is a default from configuration and an override stored in
-//! the legacy store ([`DualStore::set_stage`], `chatmrpt-db stage set`).
-//! Every process re-reads it in the background every
+//! **The stage** is one value for every process of every host: an
+//! override stored in the target store (PostgreSQL, which every host
+//! shares; [`DualStore::set_stage`], `chatmrpt-db stage set`), else the
+//! stage an older release stored in this host's file, else the default from
+//! configuration. Every process re-reads it in the background every
 //! [`DualOptions::stage_refresh`] (500 ms); each call reads an atomic, never
-//! the database. Moves of more than one step, and moves that would serve
-//! reads from a store that still owes writes, are refused unless forced.
+//! the database. Each host's file keeps its last known copy, followed while
+//! PostgreSQL is unreachable ([`DualStore::stage_source`] says which).
+//! Moves of more than one step, and moves that would serve reads from a
+//! store that still owes writes on any host, are refused unless forced.
 //! Every change is kept with who and when ([`DualStore::stage_history`]).
+//! Every process records a heartbeat in PostgreSQL every 2 s
+//! ([`DualStore::heartbeats`]), so `chatmrpt-db status` shows who follows.
 //!
 //! **Writes.** The authoritative store's write decides success. In the same
 //! transaction it appends the write, as a [`WriteOp`], to its outbox. The
@@ -75,15 +81,15 @@
 //! migrated), PostgreSQL's outbox is not replayed and its new entries name
 //! no file ("unplaced", see `PgStore::claim_unplaced`).
 //!
-//! Known limits: the stage is stored per SQLite file, so each host has its
-//! own. Order per session is kept within one process (its write
+//! Known limits: order per session is kept within one process (its write
 //! path and its replays share a per-session lock) and by the single
 //! replayer; a write made by *another* process right after an outage may
 //! reach the other store before an older write of the same session that is
-//! still in the outbox. Inserts, `touch_session` and the session activity
-//! are unaffected (they commute); the `set_*` session flags and the client
-//! details of `start_session` could end different, which `chatmrpt-db
-//! verify` reports. A dead entry no longer holds its session back, so
+//! still in the outbox. Inserts, `touch_session`, the session activity and
+//! the client details of `start_session` are unaffected (they commute: a
+//! start older than the stored activity keeps the later details, see
+//! `chatmrpt_db_core::convergence`); the `set_*` session flags could end
+//! different, which `chatmrpt-db verify` reports. A dead entry no longer holds its session back, so
 //! retrying it later re-applies an old write over newer ones; the lease
 //! relies on the clocks of the processes agreeing within seconds.
 //!

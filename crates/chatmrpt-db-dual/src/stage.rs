@@ -7,6 +7,9 @@ use chatmrpt_db_core::{Error, OutboxStats, Result, Stage, StageChange, Timestamp
 use crate::routing::{Routing, Side};
 use crate::store::{DualStore, Member};
 
+/// Stage changes looked through for a past `complete`.
+const HISTORY_CHECKED: u32 = 10_000;
+
 /// Pending entries older than this mean the outbox is behind, not just busy.
 const BEHIND_AFTER_MS: i64 = 5_000;
 
@@ -119,6 +122,9 @@ impl<L: Member, T: Member> DualStore<L, T> {
             // Reads move to `after.authoritative`: its writes are in the other outbox.
             owing.push(after.authoritative.other());
         }
+        if before.authoritative == Side::Target && after.authoritative == Side::Legacy {
+            self.check_never_complete()?;
+        }
         for side in owing {
             let stats = self.outbox_stats(side)?;
             let behind = stats
@@ -161,6 +167,21 @@ impl<L: Member, T: Member> DualStore<L, T> {
             }
         }
         Ok(())
+    }
+
+    /// Refuses to serve reads from SQLite again once the deployment has
+    /// been `complete`: the files missed every write made then (nothing
+    /// copies PostgreSQL back into them), so reads would silently lack rows.
+    fn check_never_complete(&self) -> Result<()> {
+        let history = self.stage_history(HISTORY_CHECKED)?;
+        match history.iter().find(|c| c.to == Stage::Complete) {
+            Some(change) => Err(Error::StageRule(format!(
+                "the stage was complete (since {}): the SQLite files lack every write made then, \
+                 so reads cannot move back to them; stay in live or rampdown, or force",
+                change.changed_at
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// Refuses while another host's file still owes PostgreSQL writes that

@@ -198,3 +198,33 @@ fn a_failing_comparison_read_never_fails_the_call() {
     assert!(store.drain(Duration::from_secs(30)));
     assert_same_rows(store.legacy(), store.target());
 }
+
+#[test]
+fn reads_never_move_back_to_sqlite_after_complete_unless_forced() {
+    let pair = common::Pair::new(common::options(Stage::Live, false));
+    let step = |to: Stage, force: bool| {
+        pair.store.set_stage(&StageRequest {
+            to,
+            changed_by: "test".into(),
+            force,
+        })
+    };
+    step(Stage::Rampdown, false).unwrap();
+    step(Stage::Complete, false).unwrap();
+    // Back to where PostgreSQL still decides: fine.
+    step(Stage::Rampdown, false).unwrap();
+    step(Stage::Live, false).unwrap();
+    // Reads onto SQLite, which missed everything written in complete: refused.
+    let refused = step(Stage::Shadow, false).unwrap_err();
+    assert!(
+        matches!(refused, chatmrpt_db_core::Error::StageRule(_)),
+        "{refused}"
+    );
+    assert!(
+        refused.to_string().contains("stage was complete"),
+        "{refused}"
+    );
+    assert_eq!(pair.store.stage(), Stage::Live);
+    step(Stage::Shadow, true).unwrap();
+    assert_eq!(pair.store.stage(), Stage::Shadow);
+}
