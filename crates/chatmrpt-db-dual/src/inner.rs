@@ -38,6 +38,11 @@ pub(crate) struct Inner<L, T> {
     /// (PostgreSQL's to this host's SQLite file): until it is, that outbox
     /// is not replayed, and entries written to it name no destination.
     pub(crate) bound: [AtomicBool; 2],
+    /// When an unbound outbox may try to bind again.
+    pub(crate) bind_retry_at: [Mutex<Option<Instant>>; 2],
+    /// Whether the write path said its entries are unplaced (once per
+    /// spell of being unbound).
+    pub(crate) unplaced_warned: AtomicBool,
     pub(crate) shutdown: AtomicBool,
     /// Whether the shared stage was readable at the last refresh (a change
     /// is logged once).
@@ -57,6 +62,9 @@ pub(crate) struct Inner<L, T> {
 
 /// Locks striping the ordering keys of concurrent dual writes.
 pub(crate) const STRIPES: usize = 64;
+
+/// How often an unbound outbox tries to bind again.
+const BIND_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Outbox entries read at open to know which rows are behind.
 const SEED_LIMIT: u32 = 100_000;
@@ -99,6 +107,16 @@ impl<L: Member, T: Member> Inner<L, T> {
     pub(crate) fn outbox_bound(&self, side: Side) -> bool {
         if self.bound[side.index()].load(Ordering::Acquire) {
             return true;
+        }
+        // Not bound yet (a file not migrated): asked again at most once a
+        // second, so the write path does not read the file's migrations on
+        // every write meanwhile.
+        {
+            let mut next = lock(&self.bind_retry_at[side.index()]);
+            if next.is_some_and(|at| Instant::now() < at) {
+                return false;
+            }
+            *next = Some(Instant::now() + BIND_RETRY);
         }
         let identity = match side.other() {
             Side::Legacy => self.legacy.outbox_identity(),

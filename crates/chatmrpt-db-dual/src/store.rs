@@ -67,6 +67,8 @@ impl<L: Member, T: Member> DualStore<L, T> {
             holder: chatmrpt_db_core::holder::holder_name(),
             leased: [AtomicBool::new(false), AtomicBool::new(false)],
             bound: [AtomicBool::new(false), AtomicBool::new(false)],
+            bind_retry_at: [Mutex::new(None), Mutex::new(None)],
+            unplaced_warned: AtomicBool::new(false),
             shutdown: AtomicBool::new(false),
             stage_readable: AtomicBool::new(true),
             stage_source: AtomicU8::new(crate::shared::source_code(StageSource::Default)),
@@ -259,15 +261,18 @@ impl<L: Member, T: Member> ApplyWrite for DualStore<L, T> {
 impl<L: Member, T: Member> DualStore<L, T> {
     /// Applies `op` to `auth` with its outbox entry for the other store.
     fn recorded(&self, auth: Side, op: &WriteOp, at: Timestamp) -> Result<(Applied, OutboxKey)> {
-        if !self.inner.outbox_bound(auth) {
+        if self.inner.outbox_bound(auth) {
+            self.inner.unplaced_warned.store(false, Ordering::Relaxed);
+        } else if !self.inner.unplaced_warned.swap(true, Ordering::Relaxed) {
             // Kept, naming no destination ("unplaced": counted in
             // `outbox_stats`, delivered once an operator places it), rather
-            // than lost or owed to a file it may not belong to.
+            // than lost or owed to a file it may not belong to. Said once.
             tracing::warn!(
                 store = self.inner.name(auth),
                 kind = op.kind(),
                 key = op.key(),
-                "outbox not bound to this host's file yet; the write's entry is unplaced"
+                "outbox not bound to this host's file yet (run `chatmrpt-db migrate`); \
+                 its entries are unplaced until it is"
             );
         }
         self.inner

@@ -26,7 +26,7 @@ mod rows;
 mod schema;
 mod store;
 
-pub use store::{MIGRATIONS, PgStore, connect, migrate_if_behind};
+pub use store::{MIGRATIONS, PgStore, connect, connect_within, migrate_if_behind};
 
 /// The store's name in errors, logs and metrics.
 pub const STORE: &str = "postgres";

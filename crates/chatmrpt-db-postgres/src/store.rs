@@ -59,11 +59,7 @@ impl PgStore {
         // One direct connection, not the pool's: a wrong host, database or
         // password fails now, within `connect_timeout_s`, with the server's
         // reason, instead of after the pool's wait with a timeout.
-        let url = with_connect_timeout(config.url.expose(), config.connect_timeout_s.max(1));
-        PgConnection::establish(&url).map_err(|e| Error::Unavailable {
-            store: STORE,
-            source: chatmrpt_db_core::secret::redact(&e.to_string()).into(),
-        })?;
+        connect_within(&config.url, config.connect_timeout_s)?;
         Ok(store)
     }
 
@@ -320,14 +316,28 @@ pub(crate) fn optional<T>(r: QueryResult<T>) -> Result<Option<T>, TxError> {
     r.optional().map_err(TxError::from)
 }
 
-/// Establishes a single connection outside the pool (tools, tests).
+/// Establishes a single connection outside the pool (tools, tests),
+/// giving up within the default connect timeout unless the string sets
+/// libpq's `connect_timeout`.
 ///
 /// # Errors
 ///
-/// [`Error::Unavailable`] with the driver's reason.
+/// [`Error::Config`] for a string [`chatmrpt_db_core::DatabaseUrl::check`]
+/// refuses; [`Error::Unavailable`] with the driver's reason (redacted).
 pub fn connect(url: &chatmrpt_db_core::DatabaseUrl) -> Result<PgConnection> {
+    connect_within(url, PostgresConfig::new(url.clone()).connect_timeout_s)
+}
+
+/// As [`connect`], giving up within `seconds` (at least one) unless the
+/// string sets libpq's `connect_timeout`.
+///
+/// # Errors
+///
+/// As [`connect`].
+pub fn connect_within(url: &chatmrpt_db_core::DatabaseUrl, seconds: u32) -> Result<PgConnection> {
     url.check()?;
-    PgConnection::establish(url.expose()).map_err(|e| Error::Unavailable {
+    let url = with_connect_timeout(url.expose(), seconds.max(1));
+    PgConnection::establish(&url).map_err(|e| Error::Unavailable {
         store: STORE,
         source: chatmrpt_db_core::secret::redact(&e.to_string()).into(),
     })
