@@ -24,3 +24,17 @@ CREATE TABLE backfill_sources (
     first_run_at timestamptz NOT NULL DEFAULT now(),
     last_run_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- backfill_session_sources: every source a session was copied from (its
+--   sessions row, or orphan rows it was synthesized for). A session a second
+--   source brings too (the same cookie served by two hosts) converges by the
+--   sessions rule and is reported as merged (`sessions_merged` in the
+--   progress, a "merged" event in the report).
+
+CREATE TABLE backfill_session_sources (
+    session_id text COLLATE "C" NOT NULL,
+    source text NOT NULL,
+    PRIMARY KEY (session_id, source)
+);
+
+ALTER TABLE backfill_progress ADD COLUMN sessions_merged bigint NOT NULL DEFAULT 0;

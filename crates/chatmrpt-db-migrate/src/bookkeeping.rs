@@ -22,6 +22,7 @@ diesel::table! {
         sessions_synthesized -> Int8,
         values_converted -> Int8,
         updated_at -> Timestamptz,
+        sessions_merged -> Int8,
     }
 }
 
@@ -133,6 +134,7 @@ pub(crate) struct Progress {
     pub rows_quarantined: i64,
     pub sessions_synthesized: i64,
     pub values_converted: i64,
+    pub sessions_merged: i64,
 }
 
 impl Progress {
@@ -146,6 +148,7 @@ impl Progress {
             quarantined: n(self.rows_quarantined),
             sessions_synthesized: n(self.sessions_synthesized),
             values_converted: n(self.values_converted),
+            sessions_merged: n(self.sessions_merged),
         }
     }
 }
@@ -172,6 +175,7 @@ pub(crate) fn progress(
             p::rows_quarantined,
             p::sessions_synthesized,
             p::values_converted,
+            p::sessions_merged,
         ))
         .first(conn)
         .optional()
@@ -225,6 +229,7 @@ pub(crate) fn record(
             p::rows_quarantined.eq(n(delta.quarantined)),
             p::sessions_synthesized.eq(n(delta.sessions_synthesized)),
             p::values_converted.eq(n(delta.values_converted)),
+            p::sessions_merged.eq(n(delta.sessions_merged)),
         ))
         .on_conflict((p::source, p::table_name))
         .do_update()
@@ -237,6 +242,7 @@ pub(crate) fn record(
             p::rows_quarantined.eq(p::rows_quarantined + excluded(p::rows_quarantined)),
             p::sessions_synthesized.eq(p::sessions_synthesized + excluded(p::sessions_synthesized)),
             p::values_converted.eq(p::values_converted + excluded(p::values_converted)),
+            p::sessions_merged.eq(p::sessions_merged + excluded(p::sessions_merged)),
             p::updated_at.eq(diesel::dsl::now),
         ))
         .execute(conn)

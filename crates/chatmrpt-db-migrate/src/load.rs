@@ -73,10 +73,17 @@ pub(crate) fn load_batch(
     conn.transaction(|conn| {
         let mut rejected = batch.rejected;
         let mut synthesized = Vec::new();
+        let mut merged = Vec::new();
         let mut inserted = 0;
         if batch.good > 0 {
             staging::copy_in(conn, &batch.copy)?;
             rejected.extend(parent_orphans(conn, plan)?);
+            if plan.table.table == Table::Sessions {
+                merged = names(conn, sql::MERGED_SESSIONS, plan.source)?;
+                diesel::sql_query(sql::TRACK_SESSIONS)
+                    .bind::<Text, _>(plan.source)
+                    .execute(conn)?;
+            }
             if let Some(sql) = &plan.synthesize {
                 synthesized = diesel::sql_query(sql)
                     .bind::<Text, _>(plan.source)
@@ -97,6 +104,7 @@ pub(crate) fn load_batch(
             quarantined: rejected.len() as u64,
             sessions_synthesized: synthesized.len() as u64,
             values_converted: batch.notes.len() as u64,
+            sessions_merged: merged.len() as u64,
         };
         let quarantine: Vec<NewQuarantine> = rejected
             .iter()
@@ -116,9 +124,32 @@ pub(crate) fn load_batch(
                 .into_iter()
                 .map(|id| synthesized_event(plan.name(), id)),
         );
+        events.extend(merged.into_iter().map(merged_event));
         events.extend(batch.notes);
         Ok((counts, events))
     })
+}
+
+/// The names a query returns, bound to this source.
+fn names(conn: &mut PgConnection, sql: &str, source: &str) -> QueryResult<Vec<String>> {
+    Ok(diesel::sql_query(sql)
+        .bind::<Text, _>(source)
+        .load::<Name>(conn)?
+        .into_iter()
+        .map(|n| n.name)
+        .collect())
+}
+
+fn merged_event(id: String) -> ReportEvent {
+    ReportEvent {
+        table: Table::Sessions.name().to_owned(),
+        key: Some(id),
+        action: Action::Merged,
+        column: None,
+        reason: "another source (another host's file) brought this session too; \
+                 merged by the sessions' convergence rule"
+            .to_owned(),
+    }
 }
 
 fn parent_orphans(conn: &mut PgConnection, plan: &TablePlan<'_>) -> QueryResult<Vec<Rejection>> {

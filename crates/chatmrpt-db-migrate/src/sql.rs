@@ -96,6 +96,17 @@ fn details_rank(row: &str) -> String {
     format!("ROW({})", parts.join(", "))
 }
 
+/// The staged sessions another source brought before (`$1` = this
+/// source): they are merged, and reported.
+pub(crate) const MERGED_SESSIONS: &str = "SELECT DISTINCT s.c00 AS name FROM pg_temp.backfill_stage s \
+     WHERE EXISTS (SELECT 1 FROM backfill_session_sources b \
+     WHERE b.session_id = s.c00 AND b.source <> $1)";
+
+/// Records that this source (`$1`) brought the staged sessions.
+pub(crate) const TRACK_SESSIONS: &str = "INSERT INTO backfill_session_sources (session_id, source) \
+     SELECT DISTINCT s.c00, $1 FROM pg_temp.backfill_stage s WHERE s.c00 IS NOT NULL \
+     ON CONFLICT DO NOTHING";
+
 /// Removes from the stage the rows whose `column` names a missing `parent`
 /// row (the foreign key is enforced, so they cannot load), returning their
 /// `seq`: they go to quarantine.
@@ -132,6 +143,8 @@ pub(crate) fn synthesize_sessions(table: Table) -> Option<String> {
            ON CONFLICT (session_id) DO NOTHING RETURNING session_id), \
          noted AS (INSERT INTO backfill_synthesized (session_id, source, first_table) \
            SELECT session_id, $1, $2 FROM fresh), \
+         tracked AS (INSERT INTO backfill_session_sources (session_id, source) \
+           SELECT session_id, $1 FROM fresh ON CONFLICT DO NOTHING), \
          widened AS (UPDATE sessions x SET start_time = LEAST(x.start_time, a.first_at), \
            last_activity = GREATEST(x.last_activity, a.last_at) \
            FROM agg a JOIN backfill_synthesized b ON b.session_id = a.session_id \

@@ -22,6 +22,9 @@ pub struct Counts {
     pub sessions_synthesized: u64,
     /// Values loaded from an unusual but exact representation.
     pub values_converted: u64,
+    /// Sessions another source had brought too (the same session seen by
+    /// two hosts), merged by the sessions' convergence rule.
+    pub sessions_merged: u64,
 }
 
 impl Counts {
@@ -42,6 +45,7 @@ impl Counts {
         self.quarantined += other.quarantined;
         self.sessions_synthesized += other.sessions_synthesized;
         self.values_converted += other.values_converted;
+        self.sessions_merged += other.sessions_merged;
     }
 }
 
@@ -112,6 +116,8 @@ pub enum Action {
     Synthesized,
     /// A value was loaded from an unusual but exact representation.
     Converted,
+    /// A session another source had brought too was merged with it.
+    Merged,
 }
 
 /// One line of the report (`--report FILE`, JSON lines).

@@ -12,7 +12,9 @@ mod common;
 use std::path::Path;
 
 use chatmrpt_db_core::Table;
-use chatmrpt_db_migrate::{BackfillOptions, Error, NoProgress, backfill};
+use chatmrpt_db_migrate::{
+    Action, BackfillOptions, Error, NoProgress, ProgressSink, ReportEvent, backfill,
+};
 use chatmrpt_db_testing::legacy::{Release, write_legacy_file};
 use chatmrpt_db_testing::pg::TestSchema;
 use common::*;
@@ -20,14 +22,24 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 
-/// Appends a session, `n` messages of it with fresh keys and one message
-/// whose content is not UTF-8 (quarantined by the backfill) to the legacy
-/// file at `path`.
+/// Appends a session, `n` messages of it with fresh keys, one message whose
+/// content is not UTF-8 (quarantined by the backfill) and the session
+/// `shared-cookie` as this host saw it to the legacy file at `path`.
 fn append_rows(path: &Path, tag: &str, n: usize) {
     let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    // One session both hosts served (the same cookie), seen last by each
+    // at another time and address.
+    let (shared_at, shared_ip) = if tag.ends_with('a') {
+        ("2025-08-01 11:00:05", "10.0.0.1")
+    } else {
+        ("2025-08-01 11:00:09", "10.0.0.2")
+    };
     let mut sql = format!(
         "BEGIN; INSERT OR REPLACE INTO sessions (session_id, start_time, last_activity) \
-         VALUES ('session-{tag}', '2025-08-01 10:00:00', '2025-08-01 10:00:09');"
+         VALUES ('session-{tag}', '2025-08-01 10:00:00', '2025-08-01 10:00:09');\
+         INSERT OR REPLACE INTO sessions (session_id, start_time, last_activity, ip_address, \
+         analysis_complete, files_uploaded) VALUES ('shared-cookie', '{shared_at}', '{shared_at}', \
+         '{shared_ip}', 0, 0);"
     );
     for i in 0..n {
         sql.push_str(&format!(
@@ -72,6 +84,43 @@ fn bookkeeping(conn: &mut PgConnection, source: &str) -> (u64, u64) {
     )
 }
 
+/// The report events a run sends.
+#[derive(Default)]
+struct Events(Vec<ReportEvent>);
+
+impl ProgressSink for Events {
+    fn batch_committed(
+        &mut self,
+        _table: Table,
+        _rows: u64,
+        events: &[ReportEvent],
+    ) -> std::io::Result<()> {
+        self.0.extend_from_slice(events);
+        Ok(())
+    }
+}
+
+#[derive(QueryableByName)]
+struct Shared {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    ip_address: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    last_activity: String,
+}
+
+/// The converged `shared-cookie` session in PostgreSQL: address, activity.
+fn shared_cookie(conn: &mut PgConnection) -> (Option<String>, String) {
+    diesel::sql_query("SET TIME ZONE 'UTC'")
+        .execute(conn)
+        .unwrap();
+    let row: Shared = diesel::sql_query(
+        "SELECT ip_address, last_activity::text AS last_activity FROM sessions WHERE session_id = 'shared-cookie'",
+    )
+    .get_result(conn)
+    .unwrap();
+    (row.ip_address, row.last_activity)
+}
+
 fn total_rows(conn: &mut PgConnection) -> u64 {
     Table::ALL.iter().map(|t| rows(conn, *t)).sum()
 }
@@ -108,13 +157,49 @@ fn a_second_file_at_the_same_path_is_refused_then_loads_under_its_own_label() {
     assert_eq!(bookkeeping(&mut conn, &label), (progress_a, quarantine_a));
 
     // Under a label of its own, every row of B is accounted for; A's
-    // progress and quarantine stay as they were.
-    let b = labelled(&path, &target, Some("host-b")).unwrap();
+    // progress and quarantine stay as they were; the session both hosts
+    // served is merged by the rule, and reported.
+    let mut events = Events::default();
+    let b = backfill(
+        &path,
+        &target,
+        &BackfillOptions {
+            batch_rows: 400,
+            source_label: Some("host-b".into()),
+            ..BackfillOptions::default()
+        },
+        &mut events,
+    )
+    .unwrap();
+    let merged: Vec<&ReportEvent> = events
+        .0
+        .iter()
+        .filter(|e| e.action == Action::Merged)
+        .collect();
+    let sessions = b
+        .tables
+        .iter()
+        .find(|t| t.table == Table::Sessions)
+        .unwrap();
+    assert_eq!(sessions.total.sessions_merged, merged.len() as u64);
+    assert!(
+        merged
+            .iter()
+            .any(|e| e.key.as_deref() == Some("shared-cookie")),
+        "{merged:?}"
+    );
+    let (ip, la) = shared_cookie(&mut conn);
+    assert_eq!(
+        ip.as_deref(),
+        Some("10.0.0.2"),
+        "the details of the later activity"
+    );
+    assert_eq!(la, "2025-08-01 11:00:09+00");
     assert!(b.is_complete());
     for t in &b.tables {
         let appended = match t.table {
             Table::Messages => 6,
-            Table::Sessions => 1,
+            Table::Sessions => 2,
             _ => 0,
         };
         let expected = second.rows(t.table.name()) + appended;

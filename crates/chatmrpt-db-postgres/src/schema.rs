@@ -102,6 +102,7 @@ diesel::table! {
         sessions_synthesized -> Int8,
         values_converted -> Int8,
         updated_at -> Timestamptz,
+        sessions_merged -> Int8,
     }
 }
 
@@ -116,6 +117,13 @@ diesel::table! {
         reason -> Text,
         original -> Jsonb,
         quarantined_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    backfill_session_sources (session_id, source) {
+        session_id -> Text,
+        source -> Text,
     }
 }
 
@@ -395,6 +403,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     arena_training_exports,
     backfill_progress,
     backfill_quarantine,
+    backfill_session_sources,
     backfill_sources,
     backfill_synthesized,
     calculations,

@@ -117,7 +117,7 @@ fn print_text(summary: &BackfillSummary) {
     for t in summary.tables.iter().filter(|t| t.in_source) {
         let c = &t.total;
         outln!(
-            "  {:<24} read {:>9} = loaded {:>9} (new {}, present {}) + quarantined {}; sessions synthesized {}, values converted {}",
+            "  {:<24} read {:>9} = loaded {:>9} (new {}, present {}) + quarantined {}; sessions synthesized {}, values converted {}{}",
             t.table.name(),
             c.read,
             c.loaded(),
@@ -125,7 +125,15 @@ fn print_text(summary: &BackfillSummary) {
             c.already_present,
             c.quarantined,
             c.sessions_synthesized,
-            c.values_converted
+            c.values_converted,
+            if c.sessions_merged > 0 {
+                format!(
+                    ", sessions merged with another source's {}",
+                    c.sessions_merged
+                )
+            } else {
+                String::new()
+            }
         );
         if !t.unknown_columns.is_empty() {
             outln!(

@@ -3,7 +3,7 @@
 //! every stage). A backend's test file instantiates all of it with
 //! [`contract_tests!`](crate::contract_tests):
 //!
-//! ```ignore
+//! ```text
 //! fn sqlite_store() -> StoreUnderTest { /* a fresh, migrated, empty store */ }
 //! chatmrpt_db_testing::contract_tests!(sqlite_store());
 //! ```
