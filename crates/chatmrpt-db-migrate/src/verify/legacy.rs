@@ -95,17 +95,21 @@ impl LegacyReader {
         Ok(rows)
     }
 
-    fn read_range(&mut self, t: &SourceTable, range: &Range) -> Result<Vec<(String, Hash)>> {
+    /// Every column of the rows of `range`, in key order (then rowid).
+    fn range_sql(t: &SourceTable, range: &Range) -> String {
         let key = quote(t.table.primary_key());
         let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
-        let sql = format!(
+        format!(
             "SELECT {rowid}, {} FROM {} WHERE {} ORDER BY {key} COLLATE BINARY, {rowid}",
             cols.join(", "),
             quote(&t.name),
             Self::filter(&key, range),
             rowid = quote(t.rowid),
-        );
-        let rows = self.load(sql, range)?;
+        )
+    }
+
+    fn read_range(&mut self, t: &SourceTable, range: &Range) -> Result<Vec<(String, Hash)>> {
+        let rows = self.load(Self::range_sql(t, range), range)?;
         let mut out: Vec<(String, Hash)> = Vec::with_capacity(rows.len());
         let mut buffer = Vec::new();
         for row in &rows {
@@ -136,16 +140,7 @@ impl LegacyReader {
     /// The sessions of `range` as values; rows with a duplicate or
     /// unstorable key or an unconvertible value are left out.
     fn read_sessions(&mut self, t: &SourceTable, range: &Range) -> Result<Vec<Session>> {
-        let key = quote(t.table.primary_key());
-        let cols: Vec<String> = t.columns.iter().map(|c| quote(c)).collect();
-        let sql = format!(
-            "SELECT {rowid}, {} FROM {} WHERE {} ORDER BY {key} COLLATE BINARY, {rowid}",
-            cols.join(", "),
-            quote(&t.name),
-            Self::filter(&key, range),
-            rowid = quote(t.rowid),
-        );
-        let rows = self.load(sql, range)?;
+        let rows = self.load(Self::range_sql(t, range), range)?;
         let mut out: Vec<Session> = Vec::with_capacity(rows.len());
         for row in &rows {
             let cells: Option<Vec<_>> = catalog::columns(t.table)
