@@ -361,7 +361,7 @@ fn the_status_page_shows_what_the_stores_hold() {
     assert_eq!(history[0].changed_by, "html-<test>");
     assert_eq!(
         by_id(&dom, "stage-source").unwrap(),
-        "shared by every host (PostgreSQL)"
+        "shared by every host, from PostgreSQL"
     );
     // The tools beat no heartbeat: no application process ran.
     assert!(by_id(&dom, "processes-none").is_some());

@@ -120,6 +120,17 @@ pub enum StageSource {
 }
 
 impl StageSource {
+    /// What it means, for people (`status`, `stage`, the status page).
+    pub const fn describe(self) -> &'static str {
+        match self {
+            StageSource::Shared => "shared by every host, from PostgreSQL",
+            StageSource::Local => {
+                "this host's copy: PostgreSQL unreachable, or no shared stage set yet"
+            }
+            StageSource::Default => "the configured default: no stage stored",
+        }
+    }
+
     /// The name shown by `status` and stored in heartbeats.
     pub const fn name(self) -> &'static str {
         match self {

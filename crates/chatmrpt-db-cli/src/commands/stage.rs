@@ -104,11 +104,7 @@ fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
         print_json(&shown)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let origin = match source {
-        StageSource::Shared => "shared by every host, from PostgreSQL",
-        StageSource::Local => "this host's last known copy: PostgreSQL unreachable",
-        StageSource::Default => "default from configuration",
-    };
+    let origin = source.describe();
     outln!("stage:    {stage} ({origin})");
     outln!("writes:   {}", shown.writes.join(", then "));
     outln!(

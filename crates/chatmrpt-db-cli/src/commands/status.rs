@@ -275,11 +275,7 @@ fn print_text(status: &Status) {
         }
         return;
     };
-    let source = match dual.stage_source {
-        StageSource::Shared => "shared by every host, from PostgreSQL",
-        StageSource::Local => "this host's last known copy: PostgreSQL unreachable",
-        StageSource::Default => "default from configuration: none stored",
-    };
+    let source = dual.stage_source.describe();
     outln!("stage:   {} ({source})", dual.stage);
     processes::print_text(dual);
     for o in &dual.outboxes {

@@ -48,11 +48,7 @@ pub(super) fn print_text(dual: &DualStatus) {
 
 /// The status page's processes section.
 pub(super) fn html_section(h: &mut String, dual: &DualStatus) {
-    let source = match dual.stage_source {
-        StageSource::Shared => "shared by every host (PostgreSQL)",
-        StageSource::Local => "this host's last known copy (PostgreSQL unreachable)",
-        StageSource::Default => "the configured default (none stored)",
-    };
+    let source = dual.stage_source.describe();
     let _ = write!(
         h,
         "<section id=\"processes\">\n<h2>Processes</h2>\n\
