@@ -180,7 +180,8 @@ pub struct Heartbeat {
     /// Writes its SQLite file still owes PostgreSQL (pending entries of the
     /// file's outbox), as it last counted them.
     pub outbox_depth: u64,
-    /// Of those, entries parked as dead.
+    /// Entries of that outbox parked as dead (not counted in
+    /// `outbox_depth`).
     pub outbox_dead: u64,
     /// When the oldest pending one was written.
     pub outbox_oldest: Option<Timestamp>,

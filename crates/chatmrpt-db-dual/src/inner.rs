@@ -49,9 +49,6 @@ pub(crate) struct Inner<L, T> {
     pub(crate) stage_readable: AtomicBool,
     /// Where the stage in force was read ([`crate::shared`]).
     pub(crate) stage_source: AtomicU8,
-    /// The stage this host's file keeps as its copy of the shared one, as
-    /// last written or read.
-    pub(crate) local_copy: Mutex<Option<Stage>>,
     /// Serialises the dual writes of one ordering key (striped), and the
     /// replay of an entry with the write path of its session.
     pub(crate) stripes: Vec<Mutex<()>>,

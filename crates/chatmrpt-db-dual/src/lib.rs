@@ -85,11 +85,17 @@
 //! path and its replays share a per-session lock) and by the single
 //! replayer; a write made by *another* process right after an outage may
 //! reach the other store before an older write of the same session that is
-//! still in the outbox. Inserts, `touch_session`, the session activity and
-//! the client details of `start_session` are unaffected (they commute: a
-//! start older than the stored activity keeps the later details, see
-//! `chatmrpt_db_core::convergence`); the `set_*` session flags could end
-//! different, which `chatmrpt-db verify` reports. A dead entry no longer holds its session back, so
+//! still in the outbox. Inserts, `touch_session` and the session activity
+//! are unaffected (they commute). The client details of `start_session`
+//! mostly are (a start older than the stored activity keeps the later
+//! details, see `chatmrpt_db_core::convergence`), but not always: two
+//! starts giving different subsets of the details, a start arriving after
+//! a later message, or two starts at the same instant can end different;
+//! so can the `set_*` session flags. `chatmrpt-db verify` reports them. A
+//! process that spooled a session's writes during a PostgreSQL outage is
+//! the only one that knows they wait: another process of the host may
+//! write that session to PostgreSQL before the spool is delivered (the
+//! same limit as above). A dead entry no longer holds its session back, so
 //! retrying it later re-applies an old write over newer ones; the lease
 //! relies on the clocks of the processes agreeing within seconds.
 //!

@@ -65,8 +65,9 @@ pub struct DualCounters {
     pub mismatches: AtomicU64,
     /// Shadow reads that failed (the caller still got its answer).
     pub shadow_failures: AtomicU64,
-    /// Writes PostgreSQL was to decide but was down for: SQLite took them
-    /// with an entry owed to PostgreSQL (see [`crate::DualStore`]).
+    /// Writes PostgreSQL was to decide but was down for (known down, or
+    /// failing as down): SQLite took them with an entry owed to PostgreSQL
+    /// (see [`crate::DualStore`]).
     pub spooled: AtomicU64,
 }
 

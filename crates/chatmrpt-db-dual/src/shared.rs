@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chatmrpt_db_core::{Heartbeat, Stage, StageChange, StageSource, Timestamp};
 
-use crate::inner::{Inner, lock};
+use crate::inner::Inner;
 use crate::routing::Side;
 use crate::store::Member;
 
@@ -100,24 +100,29 @@ impl<L: Member, T: Member> Inner<L, T> {
         }
     }
 
-    /// Stores `stage` as this host's last known copy unless it already is.
+    /// Stores `stage` as this host's last known copy unless the file
+    /// already holds it (read from the file each time, a cheap local read,
+    /// so a copy another process changed is put right too).
     pub(crate) fn keep_local_copy(&self, stage: Stage) {
-        let mut copy = lock(&self.local_copy);
-        if *copy == Some(stage) {
+        let held = match self.legacy.stored_stage() {
+            Ok(held) => held,
+            Err(e) => {
+                tracing::debug!(error = %e, "this host's copy of the stage not readable");
+                None
+            }
+        };
+        if held == Some(stage) {
             return;
         }
         let change = StageChange {
-            from: copy.unwrap_or(stage),
+            from: held.unwrap_or(stage),
             to: stage,
             changed_by: CACHED_BY.to_owned(),
             changed_at: Timestamp::now(),
             forced: false,
         };
-        match self.legacy.cache_stage(&change) {
-            Ok(()) => *copy = Some(stage),
-            Err(e) => {
-                tracing::debug!(error = %e, "this host's copy of the stage not written; retried")
-            }
+        if let Err(e) = self.legacy.cache_stage(&change) {
+            tracing::debug!(error = %e, "this host's copy of the stage not written; retried");
         }
     }
 
@@ -128,7 +133,15 @@ impl<L: Member, T: Member> Inner<L, T> {
         if !self.breakers[Side::Target.index()].is_closed() {
             return;
         }
-        let owed = self.legacy.outbox_stats().unwrap_or_default();
+        // A beat that cannot say what the file owes is not recorded: the
+        // stage rule must not read "nothing owed" into it.
+        let owed = match self.legacy.outbox_stats() {
+            Ok(owed) => owed,
+            Err(e) => {
+                tracing::debug!(error = %e, "heartbeat skipped: the file's outbox is not readable");
+                return;
+            }
+        };
         let beat = Heartbeat {
             process: self.holder.clone(),
             host: chatmrpt_db_core::holder::this_host(),

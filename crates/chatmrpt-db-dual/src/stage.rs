@@ -10,6 +10,10 @@ use crate::store::{DualStore, Member};
 /// Stage changes looked through for a past `complete`.
 const HISTORY_CHECKED: u32 = 10_000;
 
+/// A process whose last heartbeat is older than this may have stopped or
+/// lost PostgreSQL (it beats every 2 s).
+const STALE_AFTER_MS: i64 = 10_000;
+
 /// Pending entries older than this mean the outbox is behind, not just busy.
 const BEHIND_AFTER_MS: i64 = 5_000;
 
@@ -49,6 +53,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
         }
         if !request.force {
             check_step(from, to)?;
+            self.check_every_host_steps_once(to)?;
             self.check_caught_up(from, to)?;
         }
         let change = StageChange {
@@ -184,39 +189,71 @@ impl<L: Member, T: Member> DualStore<L, T> {
         }
     }
 
-    /// Refuses while another host's file still owes PostgreSQL writes that
-    /// are not just in flight, as its processes last reported (every
-    /// heartbeat kept, however old: a host that stopped may still hold them).
+    /// Refuses while another host's file may still owe PostgreSQL writes
+    /// that are not just in flight, by the newest heartbeat of each file:
+    /// dead entries or a pending one older than a few seconds, or no
+    /// heartbeat for [`STALE_AFTER_MS`] (a process cut off from PostgreSQL
+    /// stops beating just when it spools; a host that stopped may still
+    /// hold writes). Heartbeats are kept a day.
     fn check_other_hosts(&self) -> Result<()> {
         let mine = self.inner.legacy.outbox_identity().ok().flatten();
-        let mut owing: std::collections::BTreeMap<String, (String, Option<u64>)> =
-            Default::default();
+        let now = Timestamp::now();
+        let mut newest = std::collections::BTreeMap::new();
         for beat in self.heartbeats()? {
-            let Some(file) = beat.file_id.clone() else {
-                continue;
-            };
-            if Some(&file) == mine.as_ref() {
-                continue;
+            match &beat.file_id {
+                Some(file) if Some(file) != mine.as_ref() => {
+                    // Newest first: the first of each file says what it owes now.
+                    newest.entry(file.clone()).or_insert(beat);
+                }
+                _ => {}
             }
-            // The newest heartbeat of each file says what it owes now.
-            owing.entry(file).or_insert((
-                beat.host.clone(),
-                beat.owes_writes(BEHIND_AFTER_MS)
-                    .then_some(beat.outbox_depth + beat.outbox_dead),
-            ));
         }
-        let hosts: Vec<String> = owing
-            .values()
-            .filter_map(|(host, n)| n.map(|n| format!("{host}: {n}")))
-            .collect();
-        if hosts.is_empty() {
+        let mut owing = Vec::new();
+        for beat in newest.values() {
+            let silent_ms = (now.as_datetime() - beat.last_seen.as_datetime()).num_milliseconds();
+            if silent_ms > STALE_AFTER_MS {
+                owing.push(format!(
+                    "{}: no heartbeat for {} s",
+                    beat.host,
+                    silent_ms / 1_000
+                ));
+            } else if beat.owes_writes(BEHIND_AFTER_MS) {
+                owing.push(format!(
+                    "{}: {} writes",
+                    beat.host,
+                    beat.outbox_depth + beat.outbox_dead
+                ));
+            }
+        }
+        if owing.is_empty() {
             return Ok(());
         }
         Err(Error::StageRule(format!(
-            "other hosts' files still owe PostgreSQL writes ({}); let them replay first \
+            "other hosts' files may still owe PostgreSQL writes ({}); let them replay first \
              (`chatmrpt-db outbox` on each host), or force",
-            hosts.join(", ")
+            owing.join(", ")
         )))
+    }
+
+    /// Refuses to move a host that follows another stage (an older
+    /// release's per-file stage, or one that has not followed a change yet)
+    /// by more than one step, by the fresh heartbeats.
+    fn check_every_host_steps_once(&self, to: Stage) -> Result<()> {
+        let now = Timestamp::now();
+        for beat in self.heartbeats()? {
+            let silent_ms = (now.as_datetime() - beat.last_seen.as_datetime()).num_milliseconds();
+            if silent_ms <= STALE_AFTER_MS && beat.stage.ordinal().abs_diff(to.ordinal()) > 1 {
+                return Err(Error::StageRule(format!(
+                    "{} follows {} ({}): {} -> {to} skips a stage there; move one step at a \
+                     time, or force",
+                    beat.host,
+                    beat.stage,
+                    beat.stage_source.name(),
+                    beat.stage
+                )));
+            }
+        }
+        Ok(())
     }
 }
 

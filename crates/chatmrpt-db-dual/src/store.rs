@@ -72,7 +72,6 @@ impl<L: Member, T: Member> DualStore<L, T> {
             shutdown: AtomicBool::new(false),
             stage_readable: AtomicBool::new(true),
             stage_source: AtomicU8::new(crate::shared::source_code(StageSource::Default)),
-            local_copy: Mutex::new(None),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
             replaying: Mutex::new(()),
             options,
@@ -86,7 +85,6 @@ impl<L: Member, T: Member> DualStore<L, T> {
         // missing: the default applies.
         let stage = match inner.legacy.stored_stage() {
             Ok(Some(stored)) => {
-                *lock(&inner.local_copy) = Some(stored);
                 inner.set_cached_stage(stored, StageSource::Local);
                 stored
             }
@@ -227,8 +225,9 @@ impl<L: Member, T: Member> ApplyWrite for DualStore<L, T> {
         // overtaking them; so is every write while PostgreSQL, deciding,
         // is known to be down.
         let behind = self.inner.deferred[preferred.other().index()].contains(&order_key);
-        let spool = preferred == Side::Target
-            && (behind || !self.inner.breakers[Side::Target.index()].is_closed());
+        let down =
+            preferred == Side::Target && !self.inner.breakers[Side::Target.index()].is_closed();
+        let spool = preferred == Side::Target && (behind || down);
         if !routing.mirrored && !spool {
             // `complete`: PostgreSQL alone, unless it is down.
             return match self
@@ -245,12 +244,14 @@ impl<L: Member, T: Member> ApplyWrite for DualStore<L, T> {
             preferred
         };
         let (out, entry) = match self.recorded(auth, op, at) {
-            Err(e) if e.is_transient() && auth == Side::Target => {
+            // Only where PostgreSQL decides: a session written there first
+            // because it is behind (SQLite deciding) fails as before.
+            Err(e) if e.is_transient() && auth == Side::Target && preferred == Side::Target => {
                 return self.spool(op, at, order_key, &e);
             }
             out => out?,
         };
-        if spool {
+        if down {
             self.inner.spooled(op, None);
         }
         self.inner.mirror_now(auth, entry, op, order_key);

@@ -352,13 +352,36 @@ fn the_stage_rule_counts_every_hosts_outbox() {
         "{message}"
     );
     assert!(
-        message.contains("other hosts' files still owe"),
+        message.contains("may still owe PostgreSQL writes"),
         "{message}"
     );
     assert_eq!(a.refresh_stage(), Stage::Shadow);
-    // B delivers it and says so: the move is allowed.
+    // B delivers it and says so.
     assert!(b.drain(Duration::from_secs(30)));
     b.heartbeat();
+    // A third host went silent a minute ago: what its file owes is unknown.
+    use chatmrpt_db_core::StageStore;
+    let silent = chatmrpt_db_core::Heartbeat {
+        process: "host-c/42/1/x".into(),
+        host: "host-c".into(),
+        file_id: Some("sqlite-host-c".into()),
+        stage: Stage::Shadow,
+        stage_source: chatmrpt_db_core::StageSource::Shared,
+        outbox_depth: 0,
+        outbox_dead: 0,
+        outbox_oldest: None,
+        release: "test".into(),
+        last_seen: Timestamp::now().add_millis(-60_000),
+    };
+    a.target().record_heartbeat(&silent).unwrap();
+    let refused = set(&a, Stage::Live).unwrap_err().to_string();
+    assert!(refused.contains("host-c: no heartbeat for"), "{refused}");
+    // Its heartbeat pruned (it was retired), the move is allowed.
+    let pruned = a
+        .target()
+        .prune_heartbeats(Timestamp::now().add_millis(-30_000))
+        .unwrap();
+    assert_eq!(pruned, 1);
     set(&a, Stage::Live).unwrap();
     assert_eq!(b.refresh_stage(), Stage::Live);
 }

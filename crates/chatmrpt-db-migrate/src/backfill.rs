@@ -103,15 +103,17 @@ pub fn backfill(
             .to_string()
     });
     // One label, one file: never resume (nor clear the quarantine of)
-    // another file's run.
-    let identity = crate::sources::claim(&mut conn, &mut src, &schema, &label)?;
-    // Where each table resumes, decided for every table before any is
-    // loaded: a file refused at its last table leaves no row behind.
+    // another file's run. Where each table resumes is decided for every
+    // table before anything is written: a file refused at its last table
+    // leaves no row, and no change to the label's record, behind.
+    let claim = crate::sources::check(&mut conn, &mut src, &schema, &label)?;
     let resumes = schema
         .tables
         .iter()
         .map(|t| resume::plan(&mut conn, &mut src, t, &label, options.rescan))
         .collect::<Result<Vec<_>>>()?;
+    crate::sources::record(&mut conn, &label, &claim)?;
+    let identity = claim.identity;
     let snapshot = src.snapshot(&schema.tables)?;
     let mut tables = Vec::new();
     for table in Table::ALL {

@@ -94,6 +94,9 @@ pub(crate) fn load_batch(
                     .collect();
             }
             inserted = diesel::sql_query(&plan.insert).get_result::<N>(conn)?.n;
+            if plan.table.table == Table::Sessions {
+                merge_staged_twice(conn, plan)?;
+            }
         }
         let orphans = rejected.len() - (batch.rows.len() - batch.good);
         let inserted = u64::try_from(inserted).unwrap_or(0);
@@ -128,6 +131,21 @@ pub(crate) fn load_batch(
         events.extend(batch.notes);
         Ok((counts, events))
     })
+}
+
+/// Merges in, by further passes of the insert, the earlier copies of
+/// sessions the batch holds twice (each pass loads the latest left of each
+/// key; the copies converge by the rule whatever their order).
+fn merge_staged_twice(conn: &mut PgConnection, plan: &TablePlan<'_>) -> QueryResult<()> {
+    while diesel::sql_query(sql::STAGED_TWICE)
+        .get_result::<N>(conn)?
+        .n
+        > 0
+    {
+        diesel::sql_query(sql::DROP_LOADED_SESSIONS).execute(conn)?;
+        diesel::sql_query(&plan.insert).get_result::<N>(conn)?;
+    }
+    Ok(())
 }
 
 /// The names a query returns, bound to this source.
@@ -234,13 +252,17 @@ mod tests {
     #[derive(QueryableByName)]
     struct Activity {
         #[diesel(sql_type = Timestamptz)]
+        start_time: chrono::DateTime<chrono::Utc>,
+        #[diesel(sql_type = Timestamptz)]
         last_activity: chrono::DateTime<chrono::Utc>,
     }
 
     /// A batch read from a live file in several statements can hold one
     /// session twice: `INSERT OR REPLACE` moved it to a later rowid between
-    /// two reads. The batch loads (PostgreSQL's DO UPDATE may touch a row
-    /// once per statement), with the later version.
+    /// two reads (and, like the legacy application, reset its start). The
+    /// batch loads (PostgreSQL's DO UPDATE may touch a row once per
+    /// statement), and the two copies converge: the later activity, the
+    /// earlier start.
     #[test]
     fn a_session_twice_in_one_batch_loads_its_later_version() {
         let dir = tempfile::tempdir().unwrap();
@@ -262,6 +284,9 @@ mod tests {
         moved.0[0] = LegacyValue::Integer(rowid(rows.last().unwrap()) + 1);
         let activity = t.layout[2].unwrap();
         moved.0[activity] = LegacyValue::Text("2031-05-06 07:08:09.123456".into());
+        let start = t.layout[1].unwrap();
+        let first_start = moved.0[start].clone();
+        moved.0[start] = LegacyValue::Text("2031-05-06 07:08:00".into());
         rows.push(moved);
         let read = rows.len() as u64;
         let batch = crate::prepare::prepare(t, rows, &HashSet::new(), SourceZone::UTC);
@@ -278,14 +303,23 @@ mod tests {
         assert_eq!(counts.inserted, read - 1);
         assert_eq!(counts.already_present, 1);
         assert!(counts.is_balanced());
-        let row: Activity =
-            diesel::sql_query("SELECT last_activity FROM sessions WHERE session_id = $1")
-                .bind::<Text, _>(&key)
-                .get_result(&mut conn)
-                .unwrap();
+        let row: Activity = diesel::sql_query(
+            "SELECT start_time, last_activity FROM sessions WHERE session_id = $1",
+        )
+        .bind::<Text, _>(&key)
+        .get_result(&mut conn)
+        .unwrap();
         assert_eq!(
             row.last_activity.to_rfc3339(),
             "2031-05-06T07:08:09.123456+00:00"
+        );
+        let LegacyValue::Text(first) = first_start else {
+            panic!("unexpected start {first_start:?}")
+        };
+        assert_eq!(
+            row.start_time.naive_utc(),
+            chrono::NaiveDateTime::parse_from_str(&first, "%Y-%m-%d %H:%M:%S%.f").unwrap(),
+            "the earlier copy's start is kept"
         );
     }
 }

@@ -8,19 +8,28 @@ use crate::bookkeeping::{self, RecordedSource};
 use crate::error::{Error, Result};
 use crate::source::{Fingerprint, Source, SourceIdentity, SourceSchema};
 
-/// Checks that `label` names this file (or nothing yet) and records it.
-/// Returns the file's identity.
+/// A label checked against this file: the file's identity, and what the
+/// label's record becomes once the run is allowed.
+pub(crate) struct Claim {
+    /// The file's identity.
+    pub identity: SourceIdentity,
+    file_id: Option<String>,
+    fingerprint: Option<Fingerprint>,
+}
+
+/// Checks that `label` names this file (or nothing yet), changing nothing:
+/// the record is written by [`record`] once every other check passed too.
 ///
 /// # Errors
 ///
 /// [`Error::OtherSource`] when the label was first run on another file;
 /// [`Error::Source`], [`Error::Target`].
-pub(crate) fn claim(
+pub(crate) fn check(
     conn: &mut PgConnection,
     src: &mut Source,
     schema: &SourceSchema,
     label: &str,
-) -> Result<SourceIdentity> {
+) -> Result<Claim> {
     let now = src.identity(schema)?;
     let recorded = bookkeeping::recorded_source(conn, label).map_err(Error::Target)?;
     let (file_id, fingerprint) = match &recorded {
@@ -38,9 +47,26 @@ pub(crate) fn claim(
             )
         }
     };
-    bookkeeping::record_source(conn, label, file_id.as_deref(), fingerprint.as_ref())
-        .map_err(Error::Target)?;
-    Ok(now)
+    Ok(Claim {
+        identity: now,
+        file_id,
+        fingerprint,
+    })
+}
+
+/// Records the file `label` names, after the run was allowed.
+///
+/// # Errors
+///
+/// [`Error::Target`].
+pub(crate) fn record(conn: &mut PgConnection, label: &str, claim: &Claim) -> Result<()> {
+    bookkeeping::record_source(
+        conn,
+        label,
+        claim.file_id.as_deref(),
+        claim.fingerprint.as_ref(),
+    )
+    .map_err(Error::Target)
 }
 
 /// The refusal of a label that names another file.

@@ -39,8 +39,9 @@ pub(crate) fn insert_from_stage(table: Table) -> String {
     // Sessions converge with DO UPDATE, which may touch a row once per
     // statement; a batch read from a live file in several statements can
     // hold one session twice (`INSERT OR REPLACE` moved it to a later rowid
-    // between two reads): its latest version, the later row, is loaded and
-    // the earlier one counts as already present.
+    // between two reads): its latest version, the later row, is loaded
+    // first, and the earlier ones are merged in by further passes
+    // (`STAGED_TWICE`, `DROP_LOADED_SESSIONS`), counted as already present.
     let (distinct, order, on_conflict) = if table == Table::Sessions {
         (
             format!("DISTINCT ON (s.{}) ", column(0)),
@@ -95,6 +96,15 @@ fn details_rank(row: &str) -> String {
     }
     format!("ROW({})", parts.join(", "))
 }
+
+/// How many staged sessions rows repeat a key of the batch.
+pub(crate) const STAGED_TWICE: &str =
+    "SELECT count(*) - count(DISTINCT s.c00) AS n FROM pg_temp.backfill_stage s";
+
+/// Drops from the stage the sessions rows one pass of the insert loaded
+/// (the latest of each key), so the next pass merges the earlier ones.
+pub(crate) const DROP_LOADED_SESSIONS: &str = "DELETE FROM pg_temp.backfill_stage s WHERE s.seq IN \
+     (SELECT DISTINCT ON (x.c00) x.seq FROM pg_temp.backfill_stage x ORDER BY x.c00, x.seq DESC)";
 
 /// The staged sessions another source brought before (`$1` = this
 /// source): they are merged, and reported.

@@ -286,3 +286,30 @@ fn the_same_file_adopted_between_two_runs_resumes_under_its_label() {
         "the label now records the file's identity too"
     );
 }
+
+#[test]
+fn a_refused_file_leaves_the_label_as_it_was() {
+    // Host A's file has no row a fingerprint covers yet (sessions only).
+    let dir = tempfile::tempdir().unwrap();
+    let a_path = dir.path().join("a.db");
+    write_legacy_file(&a_path, Release::AllReleases, 0.02, 7).unwrap();
+    let mut a = SqliteConnection::establish(a_path.to_str().unwrap()).unwrap();
+    let mut wipe = String::from("BEGIN;");
+    for t in Table::ALL.iter().filter(|t| **t != Table::Sessions) {
+        wipe.push_str(&format!("DELETE FROM {};", t.name()));
+    }
+    a.batch_execute(&format!("{wipe} COMMIT;")).unwrap();
+    drop(a);
+    let b_path = dir.path().join("b.db");
+    write_legacy_file(&b_path, Release::AllReleases, 0.02, 8).unwrap();
+    let schema = TestSchema::new();
+    let target = config(&schema);
+    labelled(&a_path, &target, Some("host")).unwrap();
+    // B under A's label: refused (A's last session is not in B)...
+    let refused = labelled(&b_path, &target, Some("host")).unwrap_err();
+    assert!(matches!(refused, Error::OtherSource { .. }), "{refused:?}");
+    // ...and that refusal recorded nothing of B: A still resumes.
+    let again = labelled(&a_path, &target, Some("host")).unwrap();
+    assert!(again.is_complete());
+    assert_eq!(again.rows_read(), 0);
+}
