@@ -10,7 +10,7 @@
 
 mod common;
 
-use chatmrpt_db_core::{Session, SessionId, Timestamp};
+use chatmrpt_db_core::{Session, SessionId, SessionRepository, Timestamp};
 use chatmrpt_db_migrate::verify::{StoreRef, verify};
 use chatmrpt_db_testing::legacy::{Release, write_legacy_file};
 use chatmrpt_db_testing::pg::TestSchema;
@@ -72,44 +72,6 @@ fn copies() -> Vec<Session> {
 
 fn text_time(t: Option<Timestamp>) -> Option<String> {
     t.map(|t| t.as_datetime().format("%Y-%m-%d %H:%M:%S%.6f").to_string())
-}
-
-#[derive(QueryableByName)]
-struct Row {
-    #[diesel(sql_type = Text)]
-    session_id: String,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    start_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    last_activity: Option<chrono::DateTime<chrono::Utc>>,
-    #[diesel(sql_type = Nullable<Text>)]
-    user_language: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    browser_info: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    ip_address: Option<String>,
-    #[diesel(sql_type = Nullable<Bool>)]
-    analysis_complete: Option<bool>,
-    #[diesel(sql_type = Nullable<Bool>)]
-    files_uploaded: Option<bool>,
-}
-
-impl Row {
-    fn session(self) -> Session {
-        let t = |v: Option<chrono::DateTime<chrono::Utc>>| {
-            v.map(|v| Timestamp::from_datetime(v).unwrap())
-        };
-        Session {
-            session_id: SessionId::from(self.session_id),
-            start_time: t(self.start_time),
-            last_activity: t(self.last_activity),
-            user_language: self.user_language,
-            browser_info: self.browser_info,
-            ip_address: self.ip_address,
-            analysis_complete: self.analysis_complete,
-            files_uploaded: self.files_uploaded,
-        }
-    }
 }
 
 /// Puts `session` in the PostgreSQL target as it is.
@@ -180,19 +142,16 @@ fn the_backfill_merges_every_pair_of_copies_as_the_rule_says_and_verify_agrees()
     drop(file);
     let summary = run(&path, &target, 13);
     assert!(summary.is_complete());
-    let mut merged: Vec<Session> = diesel::sql_query(
-        "SELECT session_id, start_time, last_activity, user_language, browser_info, ip_address, analysis_complete, files_uploaded FROM sessions WHERE session_id LIKE 'pair-%' ORDER BY session_id",
-    )
-    .load::<Row>(&mut pg)
-    .unwrap()
-    .into_iter()
-    .map(Row::session)
-    .collect();
-    expected.sort_by(|a, b| a.session_id.as_str().cmp(b.session_id.as_str()));
-    merged.sort_by(|a, b| a.session_id.as_str().cmp(b.session_id.as_str()));
-    assert_eq!(merged.len(), expected.len());
-    for (m, e) in merged.iter().zip(&expected) {
-        assert_eq!(m, e, "SQL merge and the rule differ for {}", e.session_id);
+    // Read back through the store's own reader.
+    let store = chatmrpt_db_postgres::PgStore::open(&target).unwrap();
+    for e in &expected {
+        let merged = store.get_session(&e.session_id).unwrap();
+        assert_eq!(
+            merged.as_ref(),
+            Some(e),
+            "SQL merge and the rule differ for {}",
+            e.session_id
+        );
     }
 
     // Every target session absorbs the file's copy: verify agrees, and
