@@ -120,6 +120,13 @@ pub enum StageSource {
 }
 
 impl StageSource {
+    /// Every source, in a fixed order (its position is its code).
+    pub const ALL: [StageSource; 3] = [
+        StageSource::Shared,
+        StageSource::Local,
+        StageSource::Default,
+    ];
+
     /// What it means, for people (`status`, `stage`, the status page).
     pub const fn describe(self) -> &'static str {
         match self {
@@ -145,19 +152,15 @@ impl FromStr for StageSource {
     type Err = Error;
 
     fn from_str(name: &str) -> Result<Self, Error> {
-        [
-            StageSource::Shared,
-            StageSource::Local,
-            StageSource::Default,
-        ]
-        .into_iter()
-        .find(|s| s.name() == name)
-        .ok_or_else(|| {
-            Error::invalid(
-                "stage_source",
-                format!("`{name}` is not shared, local or default"),
-            )
-        })
+        StageSource::ALL
+            .into_iter()
+            .find(|s| s.name() == name)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "stage_source",
+                    format!("`{name}` is not shared, local or default"),
+                )
+            })
     }
 }
 
@@ -192,6 +195,22 @@ pub struct Heartbeat {
 }
 
 impl Heartbeat {
+    /// A process beats every 2 s: one not heard from for this long may
+    /// have stopped, or lost PostgreSQL (it stops beating then).
+    pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
+
+    /// How long since the heartbeat (zero for a clock that went back).
+    pub fn silent_for(&self, now: Timestamp) -> std::time::Duration {
+        (now.as_datetime() - self.last_seen.as_datetime())
+            .to_std()
+            .unwrap_or_default()
+    }
+
+    /// Whether the process has not beaten for [`Heartbeat::STALE_AFTER`].
+    pub fn is_stale(&self, now: Timestamp) -> bool {
+        self.silent_for(now) > Self::STALE_AFTER
+    }
+
     /// Whether the file it writes still owed PostgreSQL writes that are not
     /// just in flight: dead entries, or a pending one older than
     /// `behind_ms` when the heartbeat was recorded.

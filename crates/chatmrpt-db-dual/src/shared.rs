@@ -23,26 +23,20 @@ const HEARTBEAT_KEPT_MS: i64 = 24 * 3_600 * 1_000;
 /// Who the host's copy of the shared stage is recorded as changed by.
 const CACHED_BY: &str = "the shared stage (this host's copy)";
 
+/// The atomic's code of a source: its position in [`StageSource::ALL`].
 pub(crate) fn source_code(source: StageSource) -> u8 {
-    match source {
-        StageSource::Shared => 0,
-        StageSource::Local => 1,
-        StageSource::Default => 2,
-    }
-}
-
-fn source_of(code: u8) -> StageSource {
-    match code {
-        0 => StageSource::Shared,
-        1 => StageSource::Local,
-        _ => StageSource::Default,
-    }
+    let at = StageSource::ALL.iter().position(|s| *s == source);
+    at.and_then(|i| u8::try_from(i).ok()).unwrap_or(u8::MAX)
 }
 
 impl<L: Member, T: Member> Inner<L, T> {
     /// Where the stage in force was read.
     pub(crate) fn stage_source(&self) -> StageSource {
-        source_of(self.stage_source.load(Ordering::Acquire))
+        let code = usize::from(self.stage_source.load(Ordering::Acquire));
+        StageSource::ALL
+            .get(code)
+            .copied()
+            .unwrap_or(StageSource::Default)
     }
 
     /// Re-reads the shared stage (PostgreSQL) and follows it, keeping this

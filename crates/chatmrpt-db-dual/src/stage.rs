@@ -2,17 +2,13 @@
 //! onto a store that still owes writes (on any host) unless forced, always
 //! recorded in the stage every host shares (PostgreSQL).
 
-use chatmrpt_db_core::{Error, OutboxStats, Result, Stage, StageChange, Timestamp};
+use chatmrpt_db_core::{Error, Heartbeat, OutboxStats, Result, Stage, StageChange, Timestamp};
 
 use crate::routing::{Routing, Side};
 use crate::store::{DualStore, Member};
 
 /// Stage changes looked through for a past `complete`.
 const HISTORY_CHECKED: u32 = 10_000;
-
-/// A process whose last heartbeat is older than this may have stopped or
-/// lost PostgreSQL (it beats every 2 s).
-const STALE_AFTER_MS: i64 = 10_000;
 
 /// Pending entries older than this mean the outbox is behind, not just busy.
 const BEHIND_AFTER_MS: i64 = 5_000;
@@ -53,8 +49,9 @@ impl<L: Member, T: Member> DualStore<L, T> {
         }
         if !request.force {
             check_step(from, to)?;
-            self.check_every_host_steps_once(to)?;
-            self.check_caught_up(from, to)?;
+            let beats = self.heartbeats()?;
+            check_every_host_steps_once(&beats, to)?;
+            self.check_caught_up(from, to, &beats)?;
         }
         let change = StageChange {
             from,
@@ -120,7 +117,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
     }
 
     /// Refuses to serve reads from a store that still owes writes.
-    fn check_caught_up(&self, from: Stage, to: Stage) -> Result<()> {
+    fn check_caught_up(&self, from: Stage, to: Stage, beats: &[Heartbeat]) -> Result<()> {
         let (before, after) = (Routing::of(from), Routing::of(to));
         let mut owing = Vec::new();
         if before.authoritative != after.authoritative || !after.mirrored {
@@ -168,7 +165,7 @@ impl<L: Member, T: Member> DualStore<L, T> {
                 )));
             }
             if side == Side::Legacy {
-                self.check_other_hosts()?;
+                self.check_other_hosts(beats)?;
             }
         }
         Ok(())
@@ -191,40 +188,43 @@ impl<L: Member, T: Member> DualStore<L, T> {
 
     /// Refuses while another host's file may still owe PostgreSQL writes
     /// that are not just in flight, by the newest heartbeat of each file:
-    /// dead entries or a pending one older than a few seconds, or no
-    /// heartbeat for [`STALE_AFTER_MS`] (a process cut off from PostgreSQL
-    /// stops beating just when it spools; a host that stopped may still
-    /// hold writes). Heartbeats are kept a day.
-    fn check_other_hosts(&self) -> Result<()> {
+    /// dead entries or a pending one older than a few seconds, or a stale
+    /// heartbeat ([`Heartbeat::STALE_AFTER`]: a process cut off from
+    /// PostgreSQL stops beating just when it spools; a host that stopped
+    /// may still hold writes). Heartbeats are kept a day.
+    fn check_other_hosts(&self, beats: &[Heartbeat]) -> Result<()> {
         let mine = self.inner.legacy.outbox_identity().ok().flatten();
         let now = Timestamp::now();
         let mut newest = std::collections::BTreeMap::new();
-        for beat in self.heartbeats()? {
+        for beat in beats {
             match &beat.file_id {
+                // Newest first: the first of each file says what it owes now.
                 Some(file) if Some(file) != mine.as_ref() => {
-                    // Newest first: the first of each file says what it owes now.
-                    newest.entry(file.clone()).or_insert(beat);
+                    newest.entry(file).or_insert(beat);
                 }
                 _ => {}
             }
         }
-        let mut owing = Vec::new();
-        for beat in newest.values() {
-            let silent_ms = (now.as_datetime() - beat.last_seen.as_datetime()).num_milliseconds();
-            if silent_ms > STALE_AFTER_MS {
-                owing.push(format!(
-                    "{}: no heartbeat for {} s",
-                    beat.host,
-                    silent_ms / 1_000
-                ));
-            } else if beat.owes_writes(BEHIND_AFTER_MS) {
-                owing.push(format!(
-                    "{}: {} writes",
-                    beat.host,
-                    beat.outbox_depth + beat.outbox_dead
-                ));
-            }
-        }
+        let owing: Vec<String> = newest
+            .values()
+            .filter_map(|beat| {
+                if beat.is_stale(now) {
+                    Some(format!(
+                        "{}: no heartbeat for {} s",
+                        beat.host,
+                        beat.silent_for(now).as_secs()
+                    ))
+                } else {
+                    beat.owes_writes(BEHIND_AFTER_MS).then(|| {
+                        format!(
+                            "{}: {} writes",
+                            beat.host,
+                            beat.outbox_depth + beat.outbox_dead
+                        )
+                    })
+                }
+            })
+            .collect();
         if owing.is_empty() {
             return Ok(());
         }
@@ -234,26 +234,26 @@ impl<L: Member, T: Member> DualStore<L, T> {
             owing.join(", ")
         )))
     }
+}
 
-    /// Refuses to move a host that follows another stage (an older
-    /// release's per-file stage, or one that has not followed a change yet)
-    /// by more than one step, by the fresh heartbeats.
-    fn check_every_host_steps_once(&self, to: Stage) -> Result<()> {
-        let now = Timestamp::now();
-        for beat in self.heartbeats()? {
-            let silent_ms = (now.as_datetime() - beat.last_seen.as_datetime()).num_milliseconds();
-            if silent_ms <= STALE_AFTER_MS && beat.stage.ordinal().abs_diff(to.ordinal()) > 1 {
-                return Err(Error::StageRule(format!(
-                    "{} follows {} ({}): {} -> {to} skips a stage there; move one step at a \
-                     time, or force",
-                    beat.host,
-                    beat.stage,
-                    beat.stage_source.name(),
-                    beat.stage
-                )));
-            }
-        }
-        Ok(())
+/// Refuses to move a host that follows another stage (an older release's
+/// per-file stage, or one that has not followed a change yet) by more than
+/// one step, by the fresh heartbeats.
+fn check_every_host_steps_once(beats: &[Heartbeat], to: Stage) -> Result<()> {
+    let now = Timestamp::now();
+    match beats
+        .iter()
+        .find(|b| !b.is_stale(now) && b.stage.ordinal().abs_diff(to.ordinal()) > 1)
+    {
+        Some(beat) => Err(Error::StageRule(format!(
+            "{} follows {} ({}): {} -> {to} skips a stage there; move one step at a time, \
+             or force",
+            beat.host,
+            beat.stage,
+            beat.stage_source.name(),
+            beat.stage
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -72,13 +72,14 @@ pub(crate) fn load_batch(
 ) -> QueryResult<(Counts, Vec<ReportEvent>)> {
     conn.transaction(|conn| {
         let mut rejected = batch.rejected;
+        let sessions = plan.table.table == Table::Sessions;
         let mut synthesized = Vec::new();
         let mut merged = Vec::new();
         let mut inserted = 0;
         if batch.good > 0 {
             staging::copy_in(conn, &batch.copy)?;
             rejected.extend(parent_orphans(conn, plan)?);
-            if plan.table.table == Table::Sessions {
+            if sessions {
                 merged = names(conn, sql::MERGED_SESSIONS, plan.source)?;
                 diesel::sql_query(sql::TRACK_SESSIONS)
                     .bind::<Text, _>(plan.source)
@@ -94,7 +95,7 @@ pub(crate) fn load_batch(
                     .collect();
             }
             inserted = diesel::sql_query(&plan.insert).get_result::<N>(conn)?.n;
-            if plan.table.table == Table::Sessions {
+            if sessions {
                 merge_staged_twice(conn, plan)?;
             }
         }

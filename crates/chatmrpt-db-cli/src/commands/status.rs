@@ -68,13 +68,12 @@ struct ProcessStatus {
     beat: Heartbeat,
     /// Seconds since the heartbeat (a process that stopped stops beating).
     seen_seconds_ago: u64,
+    /// Not heard from for `Heartbeat::STALE_AFTER`: stopped, or cut off
+    /// from PostgreSQL (the stage rule then counts its file as owing).
+    stale: bool,
     /// Whether it follows the shared stage (the stage shown above).
     follows: bool,
 }
-
-/// Heartbeats older than this mark a process that stopped (or cannot
-/// reach PostgreSQL).
-const STALE_AFTER_S: u64 = 30;
 
 #[derive(Serialize)]
 struct OutboxStatus {
@@ -227,16 +226,14 @@ fn dual_status(store: &AppDualStore) -> DualStatus {
         Err(e) => (Vec::new(), Some(one_line(&e))),
     };
     let stage = store.refresh_stage();
+    let now = Timestamp::now();
     let (processes, processes_error) = match store.heartbeats() {
         Ok(beats) => (
             beats
                 .into_iter()
                 .map(|beat| ProcessStatus {
-                    seen_seconds_ago: (Timestamp::now().as_datetime()
-                        - beat.last_seen.as_datetime())
-                    .num_seconds()
-                    .try_into()
-                    .unwrap_or(0),
+                    seen_seconds_ago: beat.silent_for(now).as_secs(),
+                    stale: beat.is_stale(now),
                     follows: beat.stage == stage,
                     beat,
                 })

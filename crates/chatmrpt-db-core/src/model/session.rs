@@ -124,11 +124,6 @@ pub mod convergence {
         (&s.user_language, &s.browser_info, &s.ip_address)
     }
 
-    /// Whether `s` has any client detail.
-    pub fn has_details(s: &Session) -> bool {
-        s.user_language.is_some() || s.browser_info.is_some() || s.ip_address.is_some()
-    }
-
     /// Whether `b`'s client details win over `a`'s (see the module docs).
     pub fn details_win(a: &Session, b: &Session) -> bool {
         (b.last_activity, details(b)) > (a.last_activity, details(a))

@@ -4,9 +4,9 @@
 //!
 //! Several hosts keep their log at the same path, so a path names no file.
 //! The fingerprint is the SHA-256 of the keys of the first rows (rowid
-//! order) of the first table, in [`FINGERPRINT_TABLES`] order, that has any:
-//! tables whose rows the legacy application never rewrites nor moves, so
-//! the fingerprint survives the file growing, being copied elsewhere and
+//! order) of the first table, in [`Table::ALL`] order, that has any rows,
+//! among the tables whose rows the legacy application never rewrites nor
+//! moves, so it survives the file growing, being copied elsewhere and
 //! `VACUUM` (which keeps the rows' order). A file with no such row yet has
 //! no fingerprint.
 
@@ -23,25 +23,16 @@ use crate::value::SourceRow;
 /// Rows of the first table with any that a fingerprint covers.
 pub(crate) const FINGERPRINT_ROWS: i64 = 16;
 
-/// Tables whose rows are never rewritten nor moved once written (not
-/// `sessions`: `INSERT OR REPLACE` moves a session on every request; not
-/// `arena_battles`: updated in place), most often written first.
-pub(crate) const FINGERPRINT_TABLES: [Table; 14] = [
-    Table::Messages,
-    Table::AnalysisEvents,
-    Table::Errors,
-    Table::LlmInteractions,
-    Table::FileUploads,
-    Table::AnalysisSteps,
-    Table::AlgorithmDecisions,
-    Table::Calculations,
-    Table::Anomalies,
-    Table::VariableRelationships,
-    Table::WardRankings,
-    Table::VisualizationMetadata,
-    Table::Explanations,
-    Table::RoutingDecisions,
-];
+/// Whether `table`'s rows are never rewritten nor moved once written, so
+/// its first rows can fingerprint a file: not `sessions` (`INSERT OR
+/// REPLACE` moves a session on every request), not `arena_battles`
+/// (updated in place), not `arena_training_exports` (rarely written).
+fn fingerprints(table: Table) -> bool {
+    !matches!(
+        table,
+        Table::Sessions | Table::ArenaBattles | Table::ArenaTrainingExports
+    )
+}
 
 /// The fingerprint of a file's earliest rows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,7 +72,7 @@ impl Source {
             None
         };
         let mut fingerprint = None;
-        for table in FINGERPRINT_TABLES {
+        for table in Table::ALL.into_iter().filter(|t| fingerprints(*t)) {
             if let Some(found) = self.fingerprint_of(schema, table, FINGERPRINT_ROWS)? {
                 fingerprint = Some(found);
                 break;

@@ -11,7 +11,7 @@ use diesel::sql_types::Text;
 use super::canon::{Hash, chunk_digest, row_digest};
 use super::compared::{Chunk, ComparedStore, Range, ReadStat, Unloadable};
 use crate::catalog::{self, quote};
-use crate::convert::{SourceZone, convert};
+use crate::convert::{Cell, SourceZone, convert};
 use crate::error::Result;
 use crate::prepare::storable_key;
 use crate::source::{Source, SourceSchema, SourceTable};
@@ -143,14 +143,7 @@ impl LegacyReader {
         let rows = self.load(Self::range_sql(t, range), range)?;
         let mut out: Vec<Session> = Vec::with_capacity(rows.len());
         for row in &rows {
-            let cells: Option<Vec<_>> = catalog::columns(t.table)
-                .iter()
-                .zip(&t.layout)
-                .map(|(c, p)| {
-                    let value = p.and_then(|p| row.0.get(p)).unwrap_or(&LegacyValue::Null);
-                    convert(value, c.kind, self.zone).ok().map(|(cell, _)| cell)
-                })
-                .collect();
+            let cells = self.cells(t, row).ok();
             if let Some(session) = cells.as_deref().and_then(super::sessions::from_cells) {
                 out.push(session);
             }
@@ -165,7 +158,14 @@ impl LegacyReader {
         row: &SourceRow,
         buffer: &mut Vec<u8>,
     ) -> Result<Hash, String> {
-        let cells = catalog::columns(t.table)
+        Ok(row_digest(&self.cells(t, row)?, buffer))
+    }
+
+    /// The row's canonical values, converted as the backfill converts them
+    /// (a column the file lacks is NULL); the first column that cannot be
+    /// converted, with why.
+    fn cells<'r>(&self, t: &SourceTable, row: &'r SourceRow) -> Result<Vec<Cell<'r>>, String> {
+        catalog::columns(t.table)
             .iter()
             .zip(&t.layout)
             .map(|(c, p)| {
@@ -174,8 +174,7 @@ impl LegacyReader {
                     .map(|(cell, _)| cell)
                     .map_err(|r| format!("{}: {r}", c.name))
             })
-            .collect::<Result<Vec<_>, String>>()?;
-        Ok(row_digest(&cells, buffer))
+            .collect()
     }
 
     /// Rows whose key is not text at all (NULL, a number, a BLOB): known

@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use chatmrpt_db::StageSource;
 
+use super::DualStatus;
 use super::html::esc;
-use super::{DualStatus, STALE_AFTER_S};
 
 pub(super) fn print_text(dual: &DualStatus) {
     if let Some(e) = &dual.processes_error {
@@ -26,7 +26,7 @@ pub(super) fn print_text(dual: &DualStatus) {
         if beat.stage_source != StageSource::Shared {
             notes.push(format!("{} stage", beat.stage_source.name()));
         }
-        if p.seen_seconds_ago > STALE_AFTER_S {
+        if p.stale {
             notes.push("stale".to_owned());
         }
         outln!(
@@ -76,11 +76,7 @@ pub(super) fn html_section(h: &mut String, dual: &DualStatus) {
     );
     for (i, p) in dual.processes.iter().enumerate() {
         let beat = &p.beat;
-        let stale = if p.seen_seconds_ago > STALE_AFTER_S {
-            " class=\"error\""
-        } else {
-            ""
-        };
+        let stale = if p.stale { " class=\"error\"" } else { "" };
         let _ = writeln!(
             h,
             "<tr class=\"process\" id=\"process-{i}\"><td id=\"process-{i}-name\"><code>{}</code></td>\
