@@ -7,6 +7,7 @@
 //! | `CHATMRPT_DB_SQLITE_BUSY_TIMEOUT_MS` | `sqlite.busy_timeout_ms` | `5000` |
 //! | `CHATMRPT_DB_SQLITE_POOL_SIZE` | `sqlite.pool_size` | `8` |
 //! | `CHATMRPT_DB_SQLITE_SYNCHRONOUS` | `sqlite.synchronous` | `normal` (`normal` or `full`, see [`Synchronous`]) |
+//! | `CHATMRPT_DB_SQLITE_LEGACY_TIMEZONE` | `sqlite.legacy_timezone` | none: the zone the file records, else the machine's (`local`, `UTC`, `+01:00`, or an IANA name; see [`crate::LegacyZone`]) |
 //! | `CHATMRPT_DB_POSTGRES_URL`, else `DATABASE_URL` | `postgres.url` | none (required for `postgres` and `dual`) |
 //! | `CHATMRPT_DB_POSTGRES_SCHEMA` | `postgres.schema` | `public` |
 //! | `CHATMRPT_DB_POSTGRES_POOL_SIZE` | `postgres.pool_size` | `10` |
@@ -23,6 +24,7 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::secret::DatabaseUrl;
 use crate::stage::Stage;
+use crate::zone::LegacyZone;
 
 mod app;
 mod synchronous;
@@ -54,6 +56,12 @@ pub struct SqliteConfig {
     pub pool_size: u32,
     /// How a commit is made durable.
     pub synchronous: Synchronous,
+    /// The zone of the legacy timestamps the store writes into the file
+    /// (the legacy application's `datetime.now()`). `None`: the zone the
+    /// file records, and for a file that records none yet, the machine's.
+    /// A value that differs from the file's record is refused when the
+    /// store first touches the file: a file has one clock.
+    pub legacy_timezone: Option<LegacyZone>,
 }
 
 impl Default for SqliteConfig {
@@ -63,6 +71,7 @@ impl Default for SqliteConfig {
             busy_timeout_ms: 5_000,
             pool_size: 8,
             synchronous: Synchronous::default(),
+            legacy_timezone: None,
         }
     }
 }
@@ -224,6 +233,14 @@ impl Config {
                     "CHATMRPT_DB_SQLITE_SYNCHRONOUS=`{v}`: expected normal or full"
                 ))
             })?;
+        }
+        if let Some(v) = env("CHATMRPT_DB_SQLITE_LEGACY_TIMEZONE") {
+            self.sqlite.legacy_timezone = Some(v.parse().map_err(|e: Error| match e {
+                Error::Config(why) => {
+                    Error::Config(format!("CHATMRPT_DB_SQLITE_LEGACY_TIMEZONE: {why}"))
+                }
+                other => other,
+            })?);
         }
         if let Some(url) = env("CHATMRPT_DB_POSTGRES_URL").or_else(|| env("DATABASE_URL")) {
             match &mut self.postgres {

@@ -36,6 +36,7 @@ pub mod table;
 pub mod time;
 pub mod validate;
 pub mod write;
+pub mod zone;
 
 pub use config::{BackendKind, Config, DualConfig, PostgresConfig, SqliteConfig, Synchronous};
 pub use error::{Error, Result};
@@ -51,3 +52,4 @@ pub use store::InteractionStore;
 pub use table::Table;
 pub use time::Timestamp;
 pub use write::{Applied, ApplyWrite, WriteOp};
+pub use zone::{LegacyZone, LocalReading};
