@@ -31,3 +31,30 @@ pub(crate) fn time_to_sql(at: Timestamp) -> SqlTime {
 pub(crate) fn time_from_sql(stored: SqlTime) -> Result<Timestamp> {
     Timestamp::from_datetime(stored)
 }
+
+/// The store's own bookkeeping time: an instant like every other here.
+pub(crate) fn utc_to_sql(at: Timestamp) -> SqlTime {
+    time_to_sql(at)
+}
+
+/// Reads a bookkeeping time.
+///
+/// # Errors
+///
+/// As [`time_from_sql`].
+pub(crate) fn utc_from_sql(stored: SqlTime) -> Result<Timestamp> {
+    time_from_sql(stored)
+}
+
+/// What a row built outside `read`/`write` needs to know of its store's
+/// clock: nothing here (`timestamptz` holds instants).
+pub(crate) struct ClockScope;
+
+/// [`ClockScope`]: one signature with SQLite's, whose can fail.
+///
+/// # Errors
+///
+/// None on this backend.
+pub(crate) fn clock_scope(_store: &Store) -> Result<ClockScope> {
+    Ok(ClockScope)
+}

@@ -120,6 +120,8 @@ pub(crate) fn log_analysis_step(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     step.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = AnalysisStepRow::from(step);
     write_child(
         store,
@@ -147,6 +149,8 @@ pub(crate) fn log_algorithm_decision(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     decision.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = AlgorithmDecisionRow::from(decision);
     let key = decision.decision_id.as_str();
     write_child(
@@ -176,6 +180,8 @@ pub(crate) fn log_calculation(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     calculation.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = CalculationRow::from(calculation);
     let key = calculation.calculation_id.as_str();
     write_child(

@@ -38,6 +38,8 @@ pub(crate) fn log_analysis_event(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     event.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = AnalysisEventRow::from(event);
     let key = event.event_id.as_str();
     write_child(

@@ -38,6 +38,8 @@ pub(crate) fn log_anomaly(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     anomaly.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = AnomalyRow::from(anomaly);
     let key = anomaly.anomaly_id.as_str();
     write_child(

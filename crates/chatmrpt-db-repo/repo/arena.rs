@@ -65,6 +65,8 @@ pub(crate) fn log_arena_battle(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     b.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = ArenaBattleRow::from(b);
     write_child(
         store,
@@ -120,6 +122,8 @@ pub(crate) fn log_training_export(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     e.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = ArenaTrainingExportRow::from(e);
     write_child(
         store,

@@ -34,6 +34,8 @@ impl ErrorLogRepository for Store {
 /// The write of the trait method `log_error`, under `ctx`.
 pub(crate) fn log_error(store: &Store, error: &ErrorEntry, ctx: &WriteCtx<'_>) -> Result<Recorded> {
     error.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = ErrorEntryRow::from(error);
     let key = error.error_id.as_str();
     write_child(

@@ -50,6 +50,8 @@ pub(crate) fn log_explanation(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     e.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = ExplanationRow::from(e);
     write_child(
         store,

@@ -38,6 +38,8 @@ pub(crate) fn log_file_upload(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     upload.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = FileUploadRow::from(upload);
     let key = upload.upload_id.as_str();
     write_child(

@@ -38,6 +38,8 @@ pub(crate) fn log_llm_interaction(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     interaction.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = LlmInteractionRow::from(interaction);
     let key = interaction.interaction_id.as_str();
     write_child(

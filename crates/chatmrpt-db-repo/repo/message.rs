@@ -38,6 +38,8 @@ pub(crate) fn log_message(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     message.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = MessageRow::from(message);
     write_child(
         store,

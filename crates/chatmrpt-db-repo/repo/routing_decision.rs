@@ -38,6 +38,8 @@ pub(crate) fn log_routing_decision(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     d.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = RoutingDecisionRow::from(d);
     write_child(
         store,

@@ -7,7 +7,7 @@ use chatmrpt_db_core::{
 };
 use diesel::prelude::*;
 
-use crate::backend::{Conn, RowId, SqlTime, Store, time_from_sql, time_to_sql};
+use crate::backend::{Conn, RowId, SqlTime, Store, utc_from_sql, utc_to_sql};
 use crate::error::TxError;
 use crate::schema::{chatmrpt_heartbeats, chatmrpt_stage, chatmrpt_stage_history};
 
@@ -25,7 +25,7 @@ fn parse_stage(column: &'static str, key: &str, name: &str) -> Result<Stage> {
 
 /// Sets the stage row to `change.to`.
 fn set_current(conn: &mut Conn, change: &StageChange) -> QueryResult<usize> {
-    let at = time_to_sql(change.changed_at);
+    let at = utc_to_sql(change.changed_at);
     diesel::insert_into(chatmrpt_stage::table)
         .values((
             chatmrpt_stage::id.eq(STAGE_ROW),
@@ -71,9 +71,9 @@ impl HeartbeatRow {
             stage_source: beat.stage_source.name().to_owned(),
             outbox_depth: count(beat.outbox_depth),
             outbox_dead: count(beat.outbox_dead),
-            outbox_oldest: beat.outbox_oldest.map(time_to_sql),
+            outbox_oldest: beat.outbox_oldest.map(utc_to_sql),
             release: beat.release.clone(),
-            last_seen: time_to_sql(beat.last_seen),
+            last_seen: utc_to_sql(beat.last_seen),
         }
     }
 
@@ -99,8 +99,8 @@ impl HeartbeatRow {
             stage_source,
             outbox_depth: u64::try_from(self.outbox_depth).unwrap_or(0),
             outbox_dead: u64::try_from(self.outbox_dead).unwrap_or(0),
-            outbox_oldest: self.outbox_oldest.map(time_from_sql).transpose()?,
-            last_seen: time_from_sql(self.last_seen)?,
+            outbox_oldest: self.outbox_oldest.map(utc_from_sql).transpose()?,
+            last_seen: utc_from_sql(self.last_seen)?,
             process: self.process,
             host: self.host,
             file_id: self.file_id,
@@ -129,7 +129,7 @@ impl StageStore for Store {
                     chatmrpt_stage_history::from_stage.eq(change.from.name()),
                     chatmrpt_stage_history::to_stage.eq(change.to.name()),
                     chatmrpt_stage_history::changed_by.eq(&change.changed_by),
-                    chatmrpt_stage_history::changed_at.eq(time_to_sql(change.changed_at)),
+                    chatmrpt_stage_history::changed_at.eq(utc_to_sql(change.changed_at)),
                     chatmrpt_stage_history::forced.eq(change.forced),
                 ))
                 .execute(conn)?;
@@ -160,7 +160,7 @@ impl StageStore for Store {
                     from: parse_stage("from_stage", &key, &from)?,
                     to: parse_stage("to_stage", &key, &to)?,
                     changed_by: by,
-                    changed_at: time_from_sql(at)?,
+                    changed_at: utc_from_sql(at)?,
                     forced,
                 })
             })
@@ -201,7 +201,7 @@ impl StageStore for Store {
     }
 
     fn prune_heartbeats(&self, before: Timestamp) -> Result<u64> {
-        let before = time_to_sql(before);
+        let before = utc_to_sql(before);
         let pruned = self.write("heartbeat", "prune", |conn| {
             Ok(diesel::delete(
                 chatmrpt_heartbeats::table.filter(chatmrpt_heartbeats::last_seen.lt(&before)),

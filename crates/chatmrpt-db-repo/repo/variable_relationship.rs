@@ -41,6 +41,8 @@ pub(crate) fn log_variable_relationship(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     relationship.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = VariableRelationshipRow::from(relationship);
     let key = relationship.relationship_id.as_str();
     write_child(

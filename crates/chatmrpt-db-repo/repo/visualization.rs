@@ -52,6 +52,8 @@ pub(crate) fn log_visualization(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     v.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = VisualizationMetadataRow::from(v);
     write_child(
         store,

@@ -61,6 +61,8 @@ pub(crate) fn log_ward_ranking(
     ctx: &WriteCtx<'_>,
 ) -> Result<Recorded> {
     ranking.validate()?;
+    // The row holds legacy text on the file's clock.
+    let _clock = crate::backend::clock_scope(store)?;
     let row = WardRankingRow::from(ranking);
     let key = ranking.ranking_id.as_str();
     write_child(

@@ -3,7 +3,9 @@
 //! `rows`): the store, the connection, diesel's backend marker, and how a
 //! timestamp column is held.
 
-use chatmrpt_db_core::{Result, Timestamp};
+use std::cell::Cell;
+
+use chatmrpt_db_core::{LegacyZone, Result, Timestamp};
 
 /// The store the repository traits are implemented for.
 pub(crate) type Store = crate::SqliteStore;
@@ -18,18 +20,76 @@ pub(crate) type Db = diesel::sqlite::Sqlite;
 /// reads the file keeps reading it.
 pub(crate) type SqlTime = String;
 
-/// A timestamp as the legacy text: fixed width and zero-padded, so text
-/// comparison (`<`, `>=`) is time order.
-pub(crate) fn time_to_sql(at: Timestamp) -> SqlTime {
-    at.to_legacy_string()
+thread_local! {
+    /// The clock of the file the current store call works on: set by
+    /// [`ClockScope`] around each of `SqliteStore::read`/`write`, which is
+    /// where every repository call on this backend runs.
+    static CLOCK: Cell<Option<LegacyZone>> = const { Cell::new(None) };
 }
 
-/// A stored timestamp: the legacy text, or the epoch number some legacy rows
-/// hold.
+/// Sets the file's clock for the calls made while it lives.
+pub(crate) struct ClockScope(Option<LegacyZone>);
+
+impl ClockScope {
+    pub(crate) fn enter(zone: LegacyZone) -> Self {
+        Self(CLOCK.replace(Some(zone)))
+    }
+}
+
+impl Drop for ClockScope {
+    fn drop(&mut self) {
+        CLOCK.set(self.0);
+    }
+}
+
+fn clock() -> LegacyZone {
+    let zone = CLOCK.get();
+    debug_assert!(
+        zone.is_some(),
+        "a legacy timestamp outside SqliteStore::read/write"
+    );
+    zone.unwrap_or(LegacyZone::UTC)
+}
+
+/// A log row's timestamp as the legacy text on the file's clock (the legacy
+/// application's `datetime.now()`): fixed width and zero-padded, so text
+/// comparison (`<`, `>=`) is time order (but for the hour a zone with
+/// daylight saving repeats).
+pub(crate) fn time_to_sql(at: Timestamp) -> SqlTime {
+    clock().to_legacy_string(at)
+}
+
+/// A log row's stored timestamp: the legacy text on the file's clock, or
+/// the epoch number some legacy rows hold.
 ///
 /// # Errors
 ///
 /// The value is neither.
 pub(crate) fn time_from_sql(stored: SqlTime) -> Result<Timestamp> {
+    clock().parse_stored(&stored)
+}
+
+/// The store's own bookkeeping time (stage history, heartbeats): UTC
+/// whatever the file's clock, so hosts in different zones compare.
+pub(crate) fn utc_to_sql(at: Timestamp) -> SqlTime {
+    at.to_legacy_string()
+}
+
+/// Reads [`utc_to_sql`]'s text.
+///
+/// # Errors
+///
+/// The value is not a time.
+pub(crate) fn utc_from_sql(stored: SqlTime) -> Result<Timestamp> {
     Timestamp::parse_stored(&stored)
+}
+
+/// Sets the store's clock for a row built outside `read`/`write` (a write's
+/// row is built before its transaction).
+///
+/// # Errors
+///
+/// As `SqliteStore::legacy_zone`.
+pub(crate) fn clock_scope(store: &Store) -> Result<ClockScope> {
+    Ok(ClockScope::enter(store.legacy_zone()?))
 }

@@ -24,6 +24,7 @@ mod rows;
 mod schema;
 mod store;
 
+pub use identity::settle_legacy_zone;
 pub use store::{MIGRATIONS, SqliteStore, connect, migrate_file};
 
 /// The store's name in errors, logs and metrics.

@@ -108,6 +108,7 @@ diesel::table! {
         id -> Integer,
         file_id -> Text,
         minted_at -> Text,
+        legacy_timezone -> Nullable<Text>,
     }
 }
 

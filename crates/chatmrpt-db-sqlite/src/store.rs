@@ -35,6 +35,10 @@ pub struct SqliteStore {
     /// The file's identity once read (`chatmrpt_file_identity`): it never
     /// changes while the file is open.
     pub(crate) file_id: Arc<std::sync::OnceLock<String>>,
+    /// `sqlite.legacy_timezone` as configured (`None`: follow the file).
+    pub(crate) configured_zone: Option<chatmrpt_db_core::LegacyZone>,
+    /// The file's clock once read or recorded (`crate::clock`).
+    pub(crate) zone: Arc<std::sync::OnceLock<chatmrpt_db_core::LegacyZone>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -66,6 +70,8 @@ impl SqliteStore {
             write_gate: Arc::new(std::sync::Mutex::new(())),
             synchronous: config.synchronous,
             file_id: Arc::default(),
+            configured_zone: config.legacy_timezone,
+            zone: Arc::default(),
         })
     }
 
@@ -140,8 +146,20 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Runs a read on a pooled connection.
+    /// Runs a read on a pooled connection, legacy timestamps on the file's
+    /// clock.
     pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&mut SqliteConnection) -> Result<T, TxError>,
+    ) -> Result<T> {
+        let zone = self.clock(crate::identity::Clock::Read)?;
+        let _clock = crate::backend::ClockScope::enter(zone);
+        self.read_unzoned(f)
+    }
+
+    /// [`SqliteStore::read`] before the file's clock is known (the
+    /// identity row itself).
+    pub(crate) fn read_unzoned<T>(
         &self,
         f: impl FnOnce(&mut SqliteConnection) -> Result<T, TxError>,
     ) -> Result<T> {
@@ -153,9 +171,22 @@ impl SqliteStore {
     }
 
     /// Runs a write in an immediate transaction (takes the write lock up
-    /// front, so the busy timeout applies instead of a failed lock upgrade).
-    /// A unique violation becomes `Conflict` on `entity` `key`.
+    /// front, so the busy timeout applies instead of a failed lock upgrade),
+    /// legacy timestamps on the file's clock. A unique violation becomes
+    /// `Conflict` on `entity` `key`.
     pub(crate) fn write<T>(
+        &self,
+        entity: &'static str,
+        key: &str,
+        f: impl FnOnce(&mut SqliteConnection) -> Result<T, TxError>,
+    ) -> Result<T> {
+        let _clock = crate::backend::ClockScope::enter(self.legacy_zone()?);
+        self.write_unzoned(entity, key, f)
+    }
+
+    /// [`SqliteStore::write`] before the file's clock is known (recording
+    /// it).
+    pub(crate) fn write_unzoned<T>(
         &self,
         entity: &'static str,
         key: &str,

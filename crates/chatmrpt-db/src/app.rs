@@ -73,6 +73,9 @@ pub struct AppStart {
     /// What degrades the store without stopping it (PostgreSQL down or
     /// behind); never a credential.
     pub warnings: Vec<String>,
+    /// The SQLite file's clock: the zone its legacy timestamps are written
+    /// in (`None` without a SQLite file).
+    pub legacy_zone: Option<chatmrpt_db_core::LegacyZone>,
 }
 
 /// Brings the configured stores to the state the application needs (see
@@ -111,14 +114,24 @@ fn prepare_sqlite(config: &Config, options: &AppOptions, start: &mut AppStart) -
             let busy = config.sqlite.busy_timeout_ms;
             start.migrations_applied.extend(migrate_file(path, busy)?);
             start.created = state == FileState::Absent;
+            // The file's clock is settled before any worker writes: a
+            // setting that contradicts the file fails the start, not every
+            // later write.
+            start.legacy_zone = Some(chatmrpt_db_sqlite::settle_legacy_zone(
+                path,
+                config.sqlite.legacy_timezone,
+                false,
+            )?);
         }
         FileState::Unmanaged if options.adopt => {
-            let adopt_options =
-                AdoptOptions::default().with_busy_timeout_ms(config.sqlite.busy_timeout_ms);
+            let adopt_options = AdoptOptions::default()
+                .with_busy_timeout_ms(config.sqlite.busy_timeout_ms)
+                .with_legacy_timezone(config.sqlite.legacy_timezone);
             let report = adopt(path, &adopt_options).map_err(|e| Error::Config(error_chain(&e)))?;
             start
                 .migrations_applied
                 .extend(report.migrations_applied.clone());
+            start.legacy_zone = Some(report.legacy_timezone.parse()?);
             start.adopted = Some(report);
         }
         FileState::Unmanaged => {

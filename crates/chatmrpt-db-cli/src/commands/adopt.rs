@@ -19,6 +19,17 @@ pub struct AdoptArgs {
     #[arg(long, value_name = "DIR")]
     pub backup_dir: Option<PathBuf>,
 
+    /// The zone the legacy application wrote the file's timestamps in
+    /// (`local`: this machine's; UTC, +01:00, or an IANA name), recorded as
+    /// the file's clock.
+    #[arg(
+        long,
+        env = "CHATMRPT_DB_SQLITE_LEGACY_TIMEZONE",
+        default_value = "local",
+        value_name = "ZONE"
+    )]
+    pub legacy_timezone: String,
+
     /// Print the report as JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -27,7 +38,11 @@ pub struct AdoptArgs {
 /// Runs `adopt`: 0 when adopted (or already adopted), 2 with a one-line
 /// cause when refused or failed.
 pub fn run(args: &AdoptArgs) -> ExitCode {
-    let mut options = AdoptOptions::default();
+    let zone = match args.legacy_timezone.parse() {
+        Ok(zone) => zone,
+        Err(err) => return fail(&chatmrpt_db::error::error_chain(&err)),
+    };
+    let mut options = AdoptOptions::default().with_legacy_timezone(Some(zone));
     if let Some(dir) = &args.backup_dir {
         options = options.with_backup_dir(dir);
     }
@@ -72,6 +87,7 @@ fn print_text(report: &AdoptReport) {
             report.baseline_recorded.clone().unwrap_or_default(),
         ),
         ("migrations applied", list(&report.migrations_applied)),
+        ("timestamps written in", report.legacy_timezone.clone()),
         ("unknown tables (left alone)", list(&report.unknown_tables)),
         (
             "unknown columns (left alone)",

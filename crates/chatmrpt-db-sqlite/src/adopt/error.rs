@@ -89,6 +89,15 @@ pub enum AdoptError {
         #[source]
         source: BoxError,
     },
+    /// The zone of the legacy timestamps cannot be named (nothing changed).
+    #[error("{}: left unchanged: the zone of its timestamps cannot be named", path.display())]
+    Clock {
+        /// The path given.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: chatmrpt_db_core::Error,
+    },
     /// The adoption committed, but the store's later migrations failed.
     #[error("{}: adopted, but the store's migrations failed", path.display())]
     Store {

@@ -71,6 +71,10 @@ pub struct AdoptOptions {
     pub backup_dir: Option<PathBuf>,
     /// How long to wait for another connection's lock before giving up.
     pub busy_timeout_ms: u32,
+    /// The zone the legacy application wrote the file's timestamps in (its
+    /// `datetime.now()`): recorded as the file's clock. `None`: the
+    /// machine's zone.
+    pub legacy_timezone: Option<chatmrpt_db_core::LegacyZone>,
 }
 
 impl Default for AdoptOptions {
@@ -78,6 +82,7 @@ impl Default for AdoptOptions {
         Self {
             backup_dir: None,
             busy_timeout_ms: 2_000,
+            legacy_timezone: None,
         }
     }
 }
@@ -86,6 +91,12 @@ impl AdoptOptions {
     /// The safety copy goes to `dir` (created when missing).
     pub fn with_backup_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.backup_dir = Some(dir.into());
+        self
+    }
+
+    /// The legacy application wrote the file in `zone`.
+    pub fn with_legacy_timezone(mut self, zone: Option<chatmrpt_db_core::LegacyZone>) -> Self {
+        self.legacy_timezone = zone;
         self
     }
 
@@ -109,6 +120,14 @@ impl AdoptOptions {
 /// adoption committed.
 pub fn adopt(path: &Path, options: &AdoptOptions) -> Result<AdoptReport, AdoptError> {
     let busy = options.busy_timeout_ms;
+    // Named before any change: a zone that cannot be named refuses here.
+    let zone = match options.legacy_timezone {
+        Some(zone) => zone,
+        None => chatmrpt_db_core::LegacyZone::local().map_err(|source| AdoptError::Clock {
+            path: path.to_path_buf(),
+            source,
+        })?,
+    };
     let baseline = Baseline::load().map_err(|source| AdoptError::Database {
         path: path.to_path_buf(),
         step: "loading the store's baseline schema",
@@ -139,12 +158,28 @@ pub fn adopt(path: &Path, options: &AdoptOptions) -> Result<AdoptReport, AdoptEr
             path: path.to_path_buf(),
             source,
         })?;
+    // A file adopted from the legacy application has its clock; one the
+    // store managed before keeps the clock it records.
+    let from_legacy = applied.recorded.is_some();
+    let legacy_timezone = crate::settle_legacy_zone(path, Some(zone), from_legacy)
+        .or_else(|err| match err {
+            // Already managed, in another zone: adoption changes nothing.
+            chatmrpt_db_core::Error::Config(_) if !from_legacy => {
+                crate::settle_legacy_zone(path, None, false)
+            }
+            other => Err(other),
+        })
+        .map_err(|source| AdoptError::Store {
+            path: path.to_path_buf(),
+            source,
+        })?;
     Ok(report(
         path,
         backup,
         applied,
         migrations_applied,
         journal_mode_before,
+        legacy_timezone,
     ))
 }
 
@@ -166,6 +201,7 @@ fn report(
     applied: apply::Applied,
     migrations_applied: Vec<String>,
     journal_mode_before: String,
+    legacy_timezone: chatmrpt_db_core::LegacyZone,
 ) -> AdoptReport {
     let apply::Applied {
         plan,
@@ -186,6 +222,7 @@ fn report(
         unknown_columns: plan.unknown_columns,
         type_differences: plan.type_differences,
         journal_mode_before,
+        legacy_timezone: legacy_timezone.to_string(),
     }
 }
 

@@ -112,6 +112,9 @@ pub struct AdoptReport {
     pub type_differences: Vec<TypeDifference>,
     /// The journal mode before adoption (`delete` for the legacy app).
     pub journal_mode_before: String,
+    /// The zone the file's legacy timestamps are read and written in (its
+    /// clock, recorded in the file).
+    pub legacy_timezone: String,
 }
 
 impl AdoptReport {

@@ -1,0 +1,1 @@
+ALTER TABLE chatmrpt_file_identity DROP COLUMN legacy_timezone;
