@@ -31,6 +31,8 @@ pub(crate) struct Fields<'a, 'py> {
     pub table: &'static str,
     pub strict: bool,
     pub repairs: &'a Repairs,
+    /// The clock of the legacy text given (`str(datetime.now())`).
+    pub zone: chatmrpt_db::LegacyZone,
 }
 
 impl<'py> Fields<'_, 'py> {
@@ -94,7 +96,9 @@ impl<'py> Fields<'_, 'py> {
     pub fn time(&self, key: &str) -> PyResult<Option<Timestamp>> {
         match self.text(key)? {
             None => Ok(None),
-            Some(text) => Timestamp::parse_legacy(&text)
+            Some(text) => self
+                .zone
+                .parse_legacy(&text)
                 .map(Some)
                 .map_err(|e| self.refuse(key, e)),
         }

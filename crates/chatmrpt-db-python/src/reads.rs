@@ -2,7 +2,7 @@
 //! of one table for a session.
 
 use chatmrpt_db::{
-    ExplanationFilter, Record, SessionId, Store, Table, Timestamp, VisualizationFilter,
+    ExplanationFilter, LegacyZone, Record, SessionId, Store, Table, Timestamp, VisualizationFilter,
 };
 use pyo3::prelude::*;
 
@@ -12,9 +12,12 @@ pub(crate) fn session_id(id: &str) -> SessionId {
     SessionId::new(id)
 }
 
-pub(crate) fn parse_time(value: Option<&str>) -> PyResult<Option<Timestamp>> {
+pub(crate) fn parse_time(value: Option<&str>, zone: LegacyZone) -> PyResult<Option<Timestamp>> {
     value
-        .map(|v| Timestamp::parse_legacy(v).map_err(|e| InvalidInput::new_err(e.to_string())))
+        .map(|v| {
+            zone.parse_legacy(v)
+                .map_err(|e| InvalidInput::new_err(e.to_string()))
+        })
         .transpose()
 }
 

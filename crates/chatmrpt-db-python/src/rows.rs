@@ -3,7 +3,7 @@
 //! times as the legacy text, flags as 0/1, numbers as `int`/`float`, and
 //! JSON-ish text left as text, parsed, or normalised as the caller asks.
 
-use chatmrpt_db::{JsonText, Record, Timestamp};
+use chatmrpt_db::{JsonText, LegacyZone, Record, Timestamp};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -13,9 +13,18 @@ enum Cell<'a> {
     Int(i64),
     Real(f64),
     Text(&'a str),
-    /// A time, as the legacy text.
-    Time(String),
+    /// A time, shown as the legacy text on the file's clock.
+    Time(Timestamp),
     Json(&'a str),
+}
+
+/// How rows are shown: JSON-ish columns as `json` says, times as the legacy
+/// text on `zone` (the clock of the SQLite file, so what the legacy readers
+/// showed).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct View {
+    pub json: JsonMode,
+    pub zone: LegacyZone,
 }
 
 /// What to do with JSON-ish columns.
@@ -72,7 +81,7 @@ fn flag(v: Option<bool>) -> Cell<'static> {
 }
 
 fn time(v: Option<Timestamp>) -> Cell<'static> {
-    v.map_or(Cell::Null, |t| Cell::Time(t.to_legacy_string()))
+    v.map_or(Cell::Null, Cell::Time)
 }
 
 /// The columns of `record`, in table order.
@@ -321,7 +330,7 @@ fn cells(record: &Record) -> Vec<(&'static str, Cell<'_>)> {
 pub(crate) fn to_dict<'py>(
     py: Python<'py>,
     record: &Record,
-    mode: JsonMode,
+    View { json: mode, zone }: View,
 ) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     for (column, cell) in cells(record) {
@@ -330,7 +339,7 @@ pub(crate) fn to_dict<'py>(
             Cell::Int(v) => dict.set_item(column, v)?,
             Cell::Real(v) => dict.set_item(column, v)?,
             Cell::Text(v) => dict.set_item(column, v)?,
-            Cell::Time(v) => dict.set_item(column, v)?,
+            Cell::Time(at) => dict.set_item(column, zone.to_legacy_string(at))?,
             Cell::Json(v) => dict.set_item(column, json_value(py, v, mode)?)?,
         }
     }
@@ -356,11 +365,11 @@ fn json_value<'py>(py: Python<'py>, text: &str, mode: JsonMode) -> PyResult<Boun
 pub(crate) fn to_list<'py>(
     py: Python<'py>,
     records: impl IntoIterator<Item = Record>,
-    mode: JsonMode,
+    view: View,
 ) -> PyResult<Bound<'py, pyo3::types::PyList>> {
     let list = pyo3::types::PyList::empty(py);
     for record in records {
-        list.append(to_dict(py, &record, mode)?)?;
+        list.append(to_dict(py, &record, view)?)?;
     }
     Ok(list)
 }

@@ -5,8 +5,8 @@ use std::sync::atomic::Ordering;
 use std::sync::{Mutex, PoisonError};
 
 use chatmrpt_db::{
-    AppOptions, Config, ExplanationFilter, Page, Record, Stage, StageRequest, Store, Table,
-    TimeRange, Timestamp, VisualizationFilter, prepare_for_app,
+    AppOptions, Config, ExplanationFilter, LegacyZone, Page, Record, Stage, StageRequest, Store,
+    Table, TimeRange, Timestamp, VisualizationFilter, prepare_for_app,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -16,7 +16,7 @@ use crate::fields::{Fields, Repairs};
 use crate::handle::{Opened, helper_threads_running, stage_of};
 use crate::ops;
 use crate::reads::{list_table, parse_time, session_id};
-use crate::rows::{JsonMode, to_dict, to_list};
+use crate::rows::{JsonMode, View, to_dict, to_list};
 
 /// The interaction log of one `InteractionLogger`.
 ///
@@ -38,6 +38,27 @@ pub(crate) struct NativeStore {
     pub(crate) created: bool,
     pub(crate) opened: Mutex<Option<Opened>>,
     pub(crate) repairs: Repairs,
+    /// The clock of the legacy text the application gives and reads: the
+    /// SQLite file's, else `sqlite.legacy_timezone`, else the machine's.
+    pub(crate) zone: LegacyZone,
+}
+
+/// The clock without a SQLite file (PostgreSQL alone): the setting, else
+/// the machine's zone.
+fn config_zone(config: &Config) -> chatmrpt_db::Result<LegacyZone> {
+    config
+        .sqlite
+        .legacy_timezone
+        .map_or_else(LegacyZone::local, Ok)
+}
+
+impl NativeStore {
+    fn view(&self, json: &str) -> PyResult<View> {
+        Ok(View {
+            json: JsonMode::from_name(json)?,
+            zone: self.zone,
+        })
+    }
 }
 
 #[pymethods]
@@ -69,9 +90,15 @@ impl NativeStore {
             created: false,
             opened: Mutex::new(None),
             repairs: Repairs::default(),
+            zone: LegacyZone::UTC,
         };
-        match prepared {
-            Ok(start) => {
+        let zone = |start: &chatmrpt_db::AppStart| match start.legacy_zone {
+            Some(zone) => Ok(zone),
+            None => config_zone(&store.config),
+        };
+        match prepared.and_then(|start| zone(&start).map(|zone| (start, zone))) {
+            Ok((start, zone)) => {
+                store.zone = zone;
                 store.warnings = start.warnings;
                 store.created = start.created;
                 store.adopted_backup = start.adopted.map(|report| report.backup);
@@ -127,6 +154,7 @@ impl NativeStore {
     fn write(&self, py: Python<'_>, op: &str, fields: &Bound<'_, PyDict>) -> PyResult<()> {
         let fields = Fields {
             dict: fields,
+            zone: self.zone,
             table: ops::table_of(op)?,
             strict: self.strict,
             repairs: &self.repairs,
@@ -151,7 +179,7 @@ impl NativeStore {
         session: &str,
         json: &str,
     ) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let mode = JsonMode::from_name(json)?;
+        let mode = self.view(json)?;
         let id = session_id(session);
         let found = self.with_store(py, |s| s.get_session(&id))?;
         found
@@ -168,7 +196,7 @@ impl NativeStore {
         session: &str,
         json: &str,
     ) -> PyResult<Bound<'py, PyList>> {
-        let mode = JsonMode::from_name(json)?;
+        let mode = self.view(json)?;
         let table: Table = table.parse().map_err(|e: chatmrpt_db::Error| to_py(&e))?;
         let id = session_id(session);
         let records = self.with_store(py, |s| list_table(s, table, &id))?;
@@ -184,7 +212,7 @@ impl NativeStore {
         session: &str,
         json: &str,
     ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>, Bound<'py, PyList>)> {
-        let mode = JsonMode::from_name(json)?;
+        let mode = self.view(json)?;
         let id = session_id(session);
         let details = self.with_store(py, |s| s.list_analysis_steps(&id))?;
         let (mut steps, mut decisions, mut calculations) = (Vec::new(), Vec::new(), Vec::new());
@@ -214,7 +242,7 @@ impl NativeStore {
         viz_type: Option<String>,
         json: &str,
     ) -> PyResult<Bound<'py, PyList>> {
-        let mode = JsonMode::from_name(json)?;
+        let mode = self.view(json)?;
         let id = session_id(session);
         let filter = VisualizationFilter {
             viz_id: viz_id.map(Into::into),
@@ -238,7 +266,7 @@ impl NativeStore {
         entity_name: Option<String>,
         json: &str,
     ) -> PyResult<Bound<'py, PyList>> {
-        let mode = JsonMode::from_name(json)?;
+        let mode = self.view(json)?;
         let id = session_id(session);
         let filter = ExplanationFilter {
             entity_type,
@@ -257,7 +285,7 @@ impl NativeStore {
         ward_name: &str,
         json: &str,
     ) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let mode = JsonMode::from_name(json)?;
+        let mode = self.view(json)?;
         let id = session_id(session);
         let found = self.with_store(py, |s| s.latest_ward_ranking(&id, ward_name))?;
         found
@@ -274,7 +302,7 @@ impl NativeStore {
         limit: u32,
         json: &str,
     ) -> PyResult<Bound<'py, PyList>> {
-        let mode = JsonMode::from_name(json)?;
+        let mode = self.view(json)?;
         let rows = self.with_store(py, |s| s.list_sessions(Page { offset, limit }))?;
         to_list(py, rows.into_iter().map(Record::Session), mode)
     }
@@ -296,11 +324,11 @@ impl NativeStore {
         limit: u32,
         json: &str,
     ) -> PyResult<Bound<'py, PyList>> {
-        let mode = JsonMode::from_name(json)?;
+        let mode = self.view(json)?;
         let table: Table = table.parse().map_err(|e: chatmrpt_db::Error| to_py(&e))?;
         let range = TimeRange {
-            from: parse_time(start)?,
-            until: parse_time(end)?,
+            from: parse_time(start, self.zone)?,
+            until: parse_time(end, self.zone)?,
         };
         let rows = self.with_store(py, |s| s.scan_table(table, &range, after.as_deref(), limit))?;
         to_list(py, rows, mode)
