@@ -12,7 +12,6 @@ use chatmrpt_db_core::{PostgresConfig, Table};
 use diesel::pg::PgConnection;
 
 use crate::bookkeeping;
-use crate::convert::SourceZone;
 use crate::error::{Error, Result};
 use crate::load::{TablePlan, load_batch};
 use crate::pace::{DEFAULT_READ_BUDGET, FIRST_READ_ROWS, millis, rows_within_bytes};
@@ -21,12 +20,16 @@ use crate::resume::{self, Resume};
 use crate::source::{Source, SourceSchema, SourceTable};
 use crate::summary::{BackfillSummary, Counts, ProgressSink, TableSummary};
 use crate::target;
+use chatmrpt_db_core::LegacyZone;
 
 /// How to backfill.
 #[derive(Clone, Debug)]
 pub struct BackfillOptions {
-    /// The zone the legacy naive timestamps were written in (default UTC).
-    pub source_timezone: SourceZone,
+    /// The zone the legacy naive timestamps were written in. Default
+    /// (`None`): the zone the file records (see the SQLite store's
+    /// `sqlite.legacy_timezone`), else the machine's. A zone that
+    /// contradicts the file's record is refused.
+    pub source_timezone: Option<LegacyZone>,
     /// Most rows per batch (one transaction each). Default 5,000.
     pub batch_rows: usize,
     /// About how many bytes of values a batch may hold; batches of long
@@ -55,7 +58,7 @@ pub struct BackfillOptions {
 impl Default for BackfillOptions {
     fn default() -> Self {
         Self {
-            source_timezone: SourceZone::UTC,
+            source_timezone: None,
             batch_rows: 5_000,
             batch_bytes: 8 << 20,
             source_label: None,
@@ -93,6 +96,9 @@ pub fn backfill(
     }
     let mut src = Source::open(source, options.read_budget)?;
     let schema = src.introspect()?;
+    // Before the target is touched: a zone that contradicts the file's
+    // record is refused.
+    let zone = src.clock(&schema, options.source_timezone)?;
     let mut conn = target::connect(target, true)?;
     target::check_encoding(&mut conn)?;
     target::prepare_for_load(&mut conn)?;
@@ -137,7 +143,7 @@ pub fn backfill(
                 load_table(
                     &mut conn,
                     &mut src,
-                    (t, upto, *resume),
+                    (t, upto, *resume, zone),
                     &label,
                     options,
                     progress,
@@ -149,14 +155,14 @@ pub fn backfill(
         progress.table_finished(&summary);
         tables.push(summary);
     }
-    let mut summary = summary(label, options, tables, &schema, &src, started);
+    let mut summary = summary(label, zone, tables, &schema, &src, started);
     summary.file_id = identity.file_id;
     Ok(summary)
 }
 
 fn summary(
     source: String,
-    options: &BackfillOptions,
+    zone: LegacyZone,
     tables: Vec<TableSummary>,
     schema: &SourceSchema,
     src: &Source,
@@ -165,7 +171,7 @@ fn summary(
     BackfillSummary {
         source,
         file_id: None,
-        source_timezone: options.source_timezone.to_string(),
+        source_timezone: zone.to_string(),
         tables,
         unknown_tables: schema.unknown_tables.clone(),
         elapsed_ms: millis(started.elapsed()),
@@ -205,7 +211,7 @@ fn check_balance(summary: &TableSummary) -> Result<()> {
 fn load_table(
     conn: &mut PgConnection,
     src: &mut Source,
-    (t, upto, resume): (&SourceTable, i64, Resume),
+    (t, upto, resume, zone): (&SourceTable, i64, Resume, LegacyZone),
     label: &str,
     options: &BackfillOptions,
     sink: &mut dyn ProgressSink,
@@ -218,7 +224,6 @@ fn load_table(
     let reader = &mut *src;
     std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = sync_channel(1);
-        let zone = options.source_timezone;
         let duplicates = &duplicates;
         scope.spawn(move || read_table(reader, t, (start, upto), options, duplicates, zone, &tx));
         for batch in rx {
@@ -258,7 +263,7 @@ fn read_table(
     (start, upto): (i64, i64),
     options: &BackfillOptions,
     duplicates: &HashSet<Vec<u8>>,
-    zone: SourceZone,
+    zone: LegacyZone,
     tx: &SyncSender<Result<Batch>>,
 ) {
     let mut after = start;

@@ -7,87 +7,12 @@
 //! can say so.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::str::FromStr;
 
-use chatmrpt_db_core::Timestamp;
-use chrono::{DateTime, FixedOffset};
+use chatmrpt_db_core::{LegacyZone, Timestamp};
+use chrono::DateTime;
 
 use crate::catalog::Kind;
-use crate::error::Error;
 use crate::value::LegacyValue;
-
-/// The zone in which the legacy naive timestamps were written.
-///
-/// A fixed UTC offset, not a named zone: the legacy text has no zone, and a
-/// named zone with daylight saving makes some local times ambiguous or
-/// nonexistent (the backfill would have to guess); a fixed offset is exact
-/// and needs no time-zone database. The production servers run in UTC, the
-/// default.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SourceZone(FixedOffset);
-
-impl SourceZone {
-    /// UTC.
-    pub const UTC: Self = match FixedOffset::east_opt(0) {
-        Some(zero) => Self(zero),
-        None => unreachable!(),
-    };
-
-    /// Seconds east of UTC.
-    pub fn offset_seconds(self) -> i32 {
-        self.0.local_minus_utc()
-    }
-}
-
-impl Default for SourceZone {
-    fn default() -> Self {
-        Self::UTC
-    }
-}
-
-impl FromStr for SourceZone {
-    type Err = Error;
-
-    /// `UTC`, `Z`, or an offset `+HH:MM` / `-HH:MM` / `+HHMM`.
-    fn from_str(text: &str) -> Result<Self, Error> {
-        if matches!(text, "UTC" | "utc" | "Z" | "z") {
-            return Ok(Self::UTC);
-        }
-        let refuse = || {
-            Error::Options(format!(
-                "source timezone `{text}`: expected UTC or an offset like +01:00"
-            ))
-        };
-        let (sign, rest) = match text.as_bytes().first() {
-            Some(b'+') => (1, &text[1..]),
-            Some(b'-') => (-1, &text[1..]),
-            _ => return Err(refuse()),
-        };
-        let digits: String = rest.chars().filter(|c| *c != ':').collect();
-        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(refuse());
-        }
-        let hours: i32 = digits[..2].parse().map_err(|_| refuse())?;
-        let minutes: i32 = digits[2..].parse().map_err(|_| refuse())?;
-        if minutes >= 60 {
-            return Err(refuse());
-        }
-        FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
-            .map(Self)
-            .ok_or_else(refuse)
-    }
-}
-
-impl fmt::Display for SourceZone {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if *self == Self::UTC {
-            f.write_str("UTC")
-        } else {
-            write!(f, "{}", self.0)
-        }
-    }
-}
 
 /// A value ready for its target column.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,7 +40,7 @@ pub(crate) type Converted<'a> = Result<(Cell<'a>, Option<&'static str>), String>
 ///
 /// The reason the value cannot be stored faithfully (never the value itself:
 /// it may be user text).
-pub(crate) fn convert(value: &LegacyValue, kind: Kind, zone: SourceZone) -> Converted<'_> {
+pub(crate) fn convert(value: &LegacyValue, kind: Kind, zone: LegacyZone) -> Converted<'_> {
     match (value, kind) {
         (LegacyValue::Null, _) => Ok((Cell::Null, None)),
         (LegacyValue::Bytes(_), _) => Err("text is not valid UTF-8".into()),
@@ -150,14 +75,20 @@ fn text(value: &LegacyValue) -> Converted<'_> {
     }
 }
 
-fn timestamp(value: &LegacyValue, zone: SourceZone) -> Converted<'_> {
+fn timestamp(value: &LegacyValue, zone: LegacyZone) -> Converted<'_> {
     const EPOCH_NOTE: &str = "epoch seconds in a timestamp column";
     let micros = match value {
         LegacyValue::Text(s) => match Timestamp::parse_legacy(s) {
+            // The text is the wall clock of the file's zone; the hour a
+            // zone repeats is read as its first occurrence, and noted.
             Ok(local) => {
-                let utc = local.as_datetime().timestamp_micros()
-                    - i64::from(zone.offset_seconds()) * 1_000_000;
-                return in_range(utc).map(|m| (Cell::Timestamp(m), None));
+                return match zone.instant(local.as_datetime().naive_utc()) {
+                    Ok((at, reading)) => Ok((
+                        Cell::Timestamp(at.as_datetime().timestamp_micros()),
+                        reading.note(),
+                    )),
+                    Err(_) => Err("timestamp outside years 1 to 9999".to_owned()),
+                };
             }
             Err(_) => match Timestamp::parse_stored(s) {
                 Ok(at) => {

@@ -35,7 +35,7 @@ pub mod verify;
 
 pub use backfill::{BackfillOptions, backfill};
 pub use catalog::catalog_columns;
-pub use convert::SourceZone;
+pub use chatmrpt_db_core::LegacyZone;
 pub use error::{Error, Result};
 pub use pace::DEFAULT_READ_BUDGET;
 pub use summary::{

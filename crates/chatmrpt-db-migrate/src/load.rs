@@ -246,9 +246,9 @@ mod tests {
     use diesel::sql_types::Timestamptz;
 
     use super::*;
-    use crate::convert::SourceZone;
     use crate::source::Source;
     use crate::value::{LegacyValue, SourceRow};
+    use chatmrpt_db_core::LegacyZone;
 
     #[derive(QueryableByName)]
     struct Activity {
@@ -290,7 +290,7 @@ mod tests {
         moved.0[start] = LegacyValue::Text("2031-05-06 07:08:00".into());
         rows.push(moved);
         let read = rows.len() as u64;
-        let batch = crate::prepare::prepare(t, rows, &HashSet::new(), SourceZone::UTC);
+        let batch = crate::prepare::prepare(t, rows, &HashSet::new(), LegacyZone::UTC);
 
         let pg = TestSchema::new();
         let mut config = PostgresConfig::new(DatabaseUrl::new(pg.url()));

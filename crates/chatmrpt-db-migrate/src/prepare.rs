@@ -6,11 +6,12 @@
 use std::collections::HashSet;
 
 use crate::catalog;
-use crate::convert::{Cell, SourceZone, convert};
+use crate::convert::{Cell, convert};
 use crate::source::{SourceTable, key_bytes};
 use crate::staging::encode_row;
 use crate::summary::{Action, ReportEvent};
 use crate::value::{LegacyValue, SourceRow};
+use chatmrpt_db_core::LegacyZone;
 
 /// A row that cannot be loaded faithfully.
 #[derive(Clone, Debug)]
@@ -64,7 +65,7 @@ pub(crate) fn prepare(
     t: &SourceTable,
     rows: Vec<SourceRow>,
     duplicates: &HashSet<Vec<u8>>,
-    zone: SourceZone,
+    zone: LegacyZone,
 ) -> Batch {
     let mut batch = Batch {
         copy: Vec::with_capacity(
@@ -120,7 +121,7 @@ fn convert_row<'a>(
     t: &SourceTable,
     row: &'a SourceRow,
     duplicates: &HashSet<Vec<u8>>,
-    zone: SourceZone,
+    zone: LegacyZone,
 ) -> RowResult<'a> {
     let key_column = Some(t.table.primary_key());
     if key_of(t, row)

@@ -206,7 +206,7 @@ fn reals_arrive_bit_for_bit_and_naive_times_in_the_given_zone() {
     drop(sqlite);
     let schema = TestSchema::new();
     let options = chatmrpt_db_migrate::BackfillOptions {
-        source_timezone: "+01:00".parse().unwrap(),
+        source_timezone: Some("+01:00".parse().unwrap()),
         ..Default::default()
     };
     chatmrpt_db_migrate::backfill(
@@ -234,7 +234,7 @@ fn reals_arrive_bit_for_bit_and_naive_times_in_the_given_zone() {
         assert_eq!(l.at, "2025-07-28 09:00:01.500000");
     }
     let options = VerifyOptions {
-        source_timezone: "+01:00".parse().unwrap(),
+        source_timezone: Some("+01:00".parse().unwrap()),
         ..Default::default()
     };
     let report = verify_with(

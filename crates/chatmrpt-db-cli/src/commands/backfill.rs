@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use chatmrpt_db::{DatabaseUrl, PostgresConfig, Table};
 use chatmrpt_db_migrate::{
-    BackfillOptions, BackfillSummary, ProgressSink, ReportEvent, SourceZone, TableSummary, backfill,
+    BackfillOptions, BackfillSummary, LegacyZone, ProgressSink, ReportEvent, TableSummary, backfill,
 };
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -47,9 +47,11 @@ pub struct BackfillArgs {
     /// Print a machine-readable summary on stdout.
     #[arg(long)]
     pub json: bool,
-    /// Zone of the legacy naive timestamps: UTC or an offset like +01:00.
-    #[arg(long, default_value = "UTC", value_name = "ZONE")]
-    pub source_timezone: String,
+    /// Zone of the legacy naive timestamps (`local`, UTC, +01:00, or an IANA
+    /// name like Africa/Lagos). Default: the zone the file records, else
+    /// this machine's. A zone that contradicts the file's record is refused.
+    #[arg(long, value_name = "ZONE")]
+    pub source_timezone: Option<String>,
     /// Most rows per batch (one transaction each).
     #[arg(long, default_value_t = 5_000, value_name = "N")]
     pub batch_rows: usize,
@@ -77,7 +79,12 @@ pub fn run(args: &BackfillArgs) -> ExitCode {
 }
 
 fn execute(args: &BackfillArgs) -> Result<BackfillSummary, String> {
-    let zone: SourceZone = args.source_timezone.parse().map_err(|e| chain(&e))?;
+    let zone: Option<LegacyZone> = args
+        .source_timezone
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e| chain(&e))?;
     let url = DatabaseUrl::new(args.target.clone());
     // Before anything else: an empty or partial string must never reach
     // libpq's defaults (whatever server the machine has).

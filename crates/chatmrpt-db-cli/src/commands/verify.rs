@@ -44,9 +44,11 @@ pub struct VerifyArgs {
     /// Print a JSON document instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Zone of the SQLite side's naive timestamps: UTC or an offset like +01:00.
-    #[arg(long, default_value = "UTC", value_name = "ZONE")]
-    pub source_timezone: String,
+    /// Zone of a SQLite side's naive timestamps (`local`, UTC, +01:00, or an
+    /// IANA name). Default: the zone the file records, else this machine's.
+    /// A zone that contradicts the file's record is refused.
+    #[arg(long, value_name = "ZONE")]
+    pub source_timezone: Option<String>,
     /// Keys per compared chunk.
     #[arg(long, default_value_t = 2_000, value_name = "N")]
     pub chunk_rows: usize,
@@ -61,7 +63,7 @@ pub struct VerifyArgs {
 
 /// Runs `verify`.
 pub fn run(args: &VerifyArgs) -> ExitCode {
-    let zone = match args.source_timezone.parse() {
+    let zone = match args.source_timezone.as_deref().map(str::parse).transpose() {
         Ok(zone) => zone,
         Err(e) => return fail(&chatmrpt_db::error::error_chain(&e)),
     };

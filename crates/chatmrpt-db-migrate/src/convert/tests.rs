@@ -1,7 +1,7 @@
 use super::*;
 
 fn ok(value: LegacyValue, kind: Kind) -> Cell<'static> {
-    let (cell, _) = convert(&value, kind, SourceZone::UTC).unwrap();
+    let (cell, _) = convert(&value, kind, LegacyZone::UTC).unwrap();
     match cell {
         Cell::Text(t) => Cell::Text(Cow::Owned(t.into_owned())),
         Cell::Null => Cell::Null,
@@ -13,7 +13,7 @@ fn ok(value: LegacyValue, kind: Kind) -> Cell<'static> {
 }
 
 fn refused(value: LegacyValue, kind: Kind) -> String {
-    convert(&value, kind, SourceZone::UTC).unwrap_err()
+    convert(&value, kind, LegacyZone::UTC).unwrap_err()
 }
 
 fn micros(text: &str) -> i64 {
@@ -39,15 +39,32 @@ fn legacy_timestamps_with_and_without_fraction_are_exact() {
 
 #[test]
 fn naive_timestamps_are_read_in_the_source_zone() {
-    let zone: SourceZone = "+01:00".parse().unwrap();
+    let zone: LegacyZone = "+01:00".parse().unwrap();
     let value = LegacyValue::Text("2025-07-28 10:00:00".into());
     let (cell, _) = convert(&value, Kind::Timestamp, zone).unwrap();
     assert_eq!(cell, Cell::Timestamp(micros("2025-07-28 09:00:00")));
+}
+
+#[test]
+fn a_named_zone_reads_each_season_and_notes_the_repeated_hour() {
+    let paris: LegacyZone = "Europe/Paris".parse().unwrap();
+    let read = |text: &str| match convert(&LegacyValue::Text(text.into()), Kind::Timestamp, paris) {
+        Ok((Cell::Timestamp(at), note)) => (at, note),
+        other => panic!("{text}: {other:?}"),
+    };
+    // Winter +01:00, summer +02:00.
     assert_eq!(
-        "-05:30".parse::<SourceZone>().unwrap().offset_seconds(),
-        -19_800
+        read("2025-01-15 10:00:00"),
+        (micros("2025-01-15 09:00:00"), None)
     );
-    assert!("Europe/Paris".parse::<SourceZone>().is_err());
+    assert_eq!(
+        read("2025-07-15 10:00:00"),
+        (micros("2025-07-15 08:00:00"), None)
+    );
+    // 02:30 on 2025-10-26 happened twice: the first (+02:00), with a note.
+    let (at, note) = read("2025-10-26 02:30:00");
+    assert_eq!(at, micros("2025-10-26 00:30:00"));
+    assert!(note.unwrap().contains("repeated"), "{note:?}");
 }
 
 #[test]
@@ -55,7 +72,7 @@ fn epoch_numbers_are_timestamps_with_a_note() {
     let (cell, note) = convert(
         &LegacyValue::Integer(1_722_160_500),
         Kind::Timestamp,
-        SourceZone::UTC,
+        LegacyZone::UTC,
     )
     .unwrap();
     assert_eq!(cell, Cell::Timestamp(micros("2024-07-28 09:55:00")));
@@ -80,7 +97,7 @@ fn garbage_timestamps_are_refused() {
         convert(
             &LegacyValue::Integer(i64::MAX),
             Kind::Timestamp,
-            SourceZone::UTC
+            LegacyZone::UTC
         )
         .is_err()
     );
@@ -195,7 +212,7 @@ mod properties {
         #[test]
         fn conversion_never_panics_and_never_echoes_the_value(value in any_value()) {
             for kind in KINDS {
-                for zone in [SourceZone::UTC, "+01:00".parse().unwrap(), "-05:30".parse().unwrap()] {
+                for zone in [LegacyZone::UTC, "+01:00".parse().unwrap(), "-05:30".parse().unwrap()] {
                     if let Err(reason) = convert(&value, kind, zone) {
                         // A refusal names the problem, never user text.
                         if let LegacyValue::Text(t) = &value {
@@ -213,7 +230,7 @@ mod properties {
             let at = chrono::DateTime::from_timestamp_micros(micros).unwrap();
             let text = Timestamp::from_datetime(at).unwrap().to_legacy_string();
             let value = LegacyValue::Text(text);
-            let cell = convert(&value, Kind::Timestamp, SourceZone::UTC);
+            let cell = convert(&value, Kind::Timestamp, LegacyZone::UTC);
             prop_assert_eq!(cell.unwrap().0, Cell::Timestamp(micros));
         }
 
@@ -224,10 +241,10 @@ mod properties {
                 LegacyValue::Integer(i64::from(b)),
                 LegacyValue::Real(d),
             );
-            prop_assert_eq!(convert(&int, Kind::BigInt, SourceZone::UTC).unwrap().0, Cell::BigInt(i));
-            prop_assert_eq!(convert(&flag, Kind::Bool, SourceZone::UTC).unwrap().0, Cell::Bool(b));
+            prop_assert_eq!(convert(&int, Kind::BigInt, LegacyZone::UTC).unwrap().0, Cell::BigInt(i));
+            prop_assert_eq!(convert(&flag, Kind::Bool, LegacyZone::UTC).unwrap().0, Cell::Bool(b));
             if d.is_finite() {
-                match convert(&real, Kind::Double, SourceZone::UTC).unwrap().0 {
+                match convert(&real, Kind::Double, LegacyZone::UTC).unwrap().0 {
                     Cell::Double(back) => prop_assert_eq!(back.to_bits(), d.to_bits()),
                     other => prop_assert!(false, "{other:?}"),
                 }
@@ -237,7 +254,7 @@ mod properties {
         #[test]
         fn text_without_nul_is_kept_byte_for_byte(text in "[^\u{0}]{0,200}") {
             let value = LegacyValue::Text(text.clone());
-            let cell = convert(&value, Kind::Text, SourceZone::UTC);
+            let cell = convert(&value, Kind::Text, LegacyZone::UTC);
             prop_assert_eq!(cell.unwrap().0, Cell::Text(Cow::Owned(text)));
         }
 

@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::pace::Pace;
 use crate::value::SourceRow;
 
+mod clock;
 mod identity;
 mod keys;
 mod schema;

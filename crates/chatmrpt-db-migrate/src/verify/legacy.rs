@@ -11,11 +11,12 @@ use diesel::sql_types::Text;
 use super::canon::{Hash, chunk_digest, row_digest};
 use super::compared::{Chunk, ComparedStore, Range, ReadStat, Unloadable};
 use crate::catalog::{self, quote};
-use crate::convert::{Cell, SourceZone, convert};
+use crate::convert::{Cell, convert};
 use crate::error::Result;
 use crate::prepare::storable_key;
 use crate::source::{Source, SourceSchema, SourceTable};
 use crate::value::{LegacyValue, SourceRow};
+use chatmrpt_db_core::LegacyZone;
 
 /// A chunk's rows, kept until the next chunk.
 type CachedChunk = (Table, Range, Vec<(String, Hash)>);
@@ -24,7 +25,7 @@ type CachedChunk = (Table, Range, Vec<(String, Hash)>);
 pub(crate) struct LegacyReader {
     source: Source,
     schema: SourceSchema,
-    zone: SourceZone,
+    zone: LegacyZone,
     /// The rows of the last chunk read, reused when that chunk differs.
     cached: Option<CachedChunk>,
     unloadable: Vec<Unloadable>,
@@ -33,15 +34,17 @@ pub(crate) struct LegacyReader {
 }
 
 impl LegacyReader {
-    /// Opens `path` read-only and reads its schema; each read aims to hold
+    /// Opens `path` read-only and reads its schema and clock (`zone`, else
+    /// the one it records: see [`Source::clock`]); each read aims to hold
     /// the file at most `budget`.
     ///
     /// # Errors
     ///
     /// As [`Source::open`] and [`Source::introspect`].
-    pub(crate) fn open(path: &Path, zone: SourceZone, budget: Duration) -> Result<Self> {
+    pub(crate) fn open(path: &Path, zone: Option<LegacyZone>, budget: Duration) -> Result<Self> {
         let mut source = Source::open(path, budget)?;
         let schema = source.introspect()?;
+        let zone = source.clock(&schema, zone)?;
         Ok(Self {
             source,
             schema,

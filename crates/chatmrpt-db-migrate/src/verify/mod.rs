@@ -29,9 +29,9 @@ use std::time::{Duration, Instant};
 use chatmrpt_db_core::{PostgresConfig, Table};
 use serde::Serialize;
 
-use crate::convert::SourceZone;
 use crate::error::Result;
 use crate::pace::{DEFAULT_READ_BUDGET, millis};
+use chatmrpt_db_core::LegacyZone;
 use compared::ComparedStore;
 use legacy::LegacyReader;
 use postgres::PgReader;
@@ -48,8 +48,10 @@ pub enum StoreRef {
 /// How to compare.
 #[derive(Clone, Debug)]
 pub struct VerifyOptions {
-    /// The zone of the SQLite side's naive timestamps (default UTC).
-    pub source_timezone: SourceZone,
+    /// The zone of a SQLite side's naive timestamps. Default (`None`): the
+    /// zone the file records, else the machine's; a zone that contradicts
+    /// the file's record is refused.
+    pub source_timezone: Option<LegacyZone>,
     /// Most keys per chunk (default 2,000); fewer while reading a chunk
     /// would hold a SQLite file longer than `read_budget`.
     pub chunk_rows: usize,
@@ -63,7 +65,7 @@ pub struct VerifyOptions {
 impl Default for VerifyOptions {
     fn default() -> Self {
         Self {
-            source_timezone: SourceZone::UTC,
+            source_timezone: None,
             chunk_rows: 2_000,
             max_keys: 10_000,
             read_budget: DEFAULT_READ_BUDGET,
