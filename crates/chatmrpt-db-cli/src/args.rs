@@ -92,6 +92,22 @@ Examples:
   chatmrpt-db adopt interactions.db --backup-dir /var/backups/chatmrpt --json")]
     Adopt(crate::commands::adopt::AdoptArgs),
 
+    /// Show the zone a SQLite file's log timestamps are written in, or
+    /// change it (dry run unless --apply).
+    #[command(after_help = "\
+The legacy application writes naive local time; the store writes the same
+wall clock, in the zone the file records. A file the store wrote in UTC
+before the clock was recorded keeps UTC until converted here: every text
+timestamp is rewritten from the recorded zone to the new one and the new
+zone recorded, in one transaction. Stop every process writing the file
+first. Times that land in an hour the new zone repeats are listed.
+
+Examples:
+  chatmrpt-db clock instance/interactions.db
+  chatmrpt-db clock instance/interactions.db --convert-to Africa/Lagos
+  chatmrpt-db clock instance/interactions.db --convert-to local --apply")]
+    Clock(crate::commands::clock::ClockArgs),
+
     /// Copy a legacy SQLite file into PostgreSQL (resumable, idempotent).
     Backfill(crate::commands::backfill::BackfillArgs),
 

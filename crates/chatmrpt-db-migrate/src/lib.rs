@@ -17,6 +17,7 @@
 mod backfill;
 mod bookkeeping;
 mod catalog;
+mod clock;
 mod convert;
 mod error;
 mod load;
@@ -36,6 +37,7 @@ pub mod verify;
 pub use backfill::{BackfillOptions, backfill};
 pub use catalog::catalog_columns;
 pub use chatmrpt_db_core::LegacyZone;
+pub use clock::{ClockColumn, ClockConversion, convert_clock, recorded_clock};
 pub use error::{Error, Result};
 pub use pace::DEFAULT_READ_BUDGET;
 pub use summary::{

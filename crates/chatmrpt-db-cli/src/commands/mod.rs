@@ -2,6 +2,7 @@
 
 pub mod adopt;
 pub mod backfill;
+pub mod clock;
 pub mod grants;
 mod migrate;
 pub mod outbox;
@@ -21,7 +22,7 @@ use crate::target::{self, Overrides};
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     // Only the commands that use the configured store read the configuration:
-    // adopt, backfill and verify name their stores explicitly.
+    // adopt, clock, backfill and verify name their stores explicitly.
     let config = || {
         target::resolve(
             cli.config.as_deref(),
@@ -79,6 +80,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stage(args) => stage::run(&dual()?, &args),
         Command::Outbox(args) => outbox::run(&dual()?, &args),
         Command::Adopt(args) => Ok(adopt::run(&args)),
+        Command::Clock(args) => Ok(clock::run(&args)),
         Command::Backfill(args) => Ok(backfill::run(&args)),
         Command::Verify(args) => Ok(verify::run(&args)),
     }

@@ -259,7 +259,7 @@ pub(crate) fn as_limit(rows: usize) -> i64 {
 }
 
 /// Escapes what a SQLite URI path cannot hold literally.
-fn uri_escape(path: &str) -> String {
+pub(crate) fn uri_escape(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for c in path.chars() {
         match c {
