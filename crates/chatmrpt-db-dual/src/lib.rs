@@ -97,7 +97,12 @@
 //! write that session to PostgreSQL before the spool is delivered (the
 //! same limit as above). A dead entry no longer holds its session back, so
 //! retrying it later re-applies an old write over newer ones; the lease
-//! relies on the clocks of the processes agreeing within seconds.
+//! relies on the clocks of the processes agreeing within seconds. The
+//! SQLite file holds the wall clock of its zone (`chatmrpt_db_core::
+//! LegacyZone`): in a zone with daylight saving, a time in the hour the
+//! clocks go back reads from SQLite as the first occurrence of that hour,
+//! an hour early for rows of the second (PostgreSQL keeps the instant;
+//! `verify` reads the file the same way, so it does not flag them).
 //!
 //! [`OutboxStore`]: chatmrpt_db_core::OutboxStore
 //! [`OutboxStore::bind_outbox`]: chatmrpt_db_core::OutboxStore::bind_outbox
