@@ -528,7 +528,12 @@ fn the_status_page_shows_what_the_stores_hold() {
     );
 
     // --no-record records nothing; a run that cannot be recorded warns and
-    // keeps the verdict's exit code.
+    // keeps the verdict's exit code. The session the dual store has since
+    // written is the application's (reported, not a failure); a row written
+    // by hand, owned by no source, makes the stores differ.
+    diesel::sql_query("INSERT INTO messages (message_id, content) VALUES ('zz-by-hand', 'stray')")
+        .execute(&mut pgc)
+        .unwrap();
     let runs = count_pg(&mut pgc, "SELECT count(*) AS n FROM verify_runs");
     let again = cli(
         &[
@@ -542,8 +547,13 @@ fn the_status_page_shows_what_the_stores_hold() {
         at,
         name,
     );
-    // The dual store has since written a session the legacy file lacks.
     assert_eq!(again.status.code(), Some(1), "{}", text(&again.stderr));
+    let shown = text(&again.stdout);
+    assert!(
+        shown.contains("messages extra in target: zz-by-hand"),
+        "{shown}"
+    );
+    assert!(shown.contains("written by the application"), "{shown}");
     assert_eq!(
         count_pg(&mut pgc, "SELECT count(*) AS n FROM verify_runs"),
         runs

@@ -113,6 +113,7 @@ pub fn backfill(
     // table before anything is written: a file refused at its last table
     // leaves no row, and no change to the label's record, behind.
     let claim = crate::sources::check(&mut conn, &mut src, &schema, &label)?;
+    target::mark_origin(&mut conn, &label)?;
     let resumes = schema
         .tables
         .iter()

@@ -95,6 +95,49 @@ pub(crate) fn recorded_source(
         .optional()
 }
 
+/// Every label's recorded file, in label order.
+///
+/// # Errors
+///
+/// The server's refusal.
+pub(crate) fn recorded_sources(
+    conn: &mut PgConnection,
+) -> QueryResult<Vec<(String, RecordedSource)>> {
+    use backfill_sources::dsl as s;
+    let rows: Vec<(
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+    )> = s::backfill_sources
+        .select((
+            s::source,
+            s::file_id,
+            s::fingerprint_table,
+            s::fingerprint_rows,
+            s::fingerprint,
+        ))
+        .order(s::source)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(label, file_id, fingerprint_table, fingerprint_rows, fingerprint)| {
+                (
+                    label,
+                    RecordedSource {
+                        file_id,
+                        fingerprint_table,
+                        fingerprint_rows,
+                        fingerprint,
+                    },
+                )
+            },
+        )
+        .collect())
+}
+
 /// Records the file `source` names (replacing what was recorded), and the
 /// time of this run.
 ///

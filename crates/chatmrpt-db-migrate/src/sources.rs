@@ -69,6 +69,31 @@ pub(crate) fn record(conn: &mut PgConnection, label: &str, claim: &Claim) -> Res
     .map_err(Error::Target)
 }
 
+/// The labels whose recorded file is this one (by identity or fingerprint;
+/// a record that holds neither names no file and matches none). Two files
+/// grown from one copy share a fingerprint, so both of their labels match:
+/// verify then counts the other's rows as this file's (extra), never the
+/// reverse.
+///
+/// # Errors
+///
+/// [`Error::Source`].
+pub(crate) fn labels_of(
+    src: &mut Source,
+    schema: &SourceSchema,
+    recorded: &[(String, RecordedSource)],
+) -> Result<Vec<String>> {
+    let now = src.identity(schema)?;
+    let mut labels = Vec::new();
+    for (label, record) in recorded {
+        let identified = record.file_id.is_some() || recorded_fingerprint(record)?.is_some();
+        if identified && differs(src, schema, record, &now)?.is_none() {
+            labels.push(label.clone());
+        }
+    }
+    Ok(labels)
+}
+
 /// The refusal of a label that names another file.
 pub(crate) fn other_source(label: &str, reason: &str) -> Error {
     Error::OtherSource {

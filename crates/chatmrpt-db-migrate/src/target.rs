@@ -34,6 +34,26 @@ pub(crate) fn connect(config: &PostgresConfig, migrate: bool) -> Result<PgConnec
     Ok(conn)
 }
 
+/// Marks every row this connection inserts into the log as loaded from the
+/// source `label` (`chatmrpt_origin` = `source:<label>`, migration 000009),
+/// so verify of one source knows the rows of others.
+///
+/// # Errors
+///
+/// [`Error::Target`].
+pub(crate) fn mark_origin(conn: &mut PgConnection, label: &str) -> Result<()> {
+    diesel::sql_query("SELECT set_config('chatmrpt.origin', $1, false) AS value")
+        .bind::<Text, _>(origin_of(label))
+        .get_result::<Setting>(conn)
+        .map_err(Error::Target)?;
+    Ok(())
+}
+
+/// The `chatmrpt_origin` of the rows a backfill under `label` loads.
+pub(crate) fn origin_of(label: &str) -> String {
+    format!("source:{label}")
+}
+
 /// Refuses a server whose encoding cannot hold every text value.
 ///
 /// # Errors

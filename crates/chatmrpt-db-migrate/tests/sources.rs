@@ -11,7 +11,8 @@ mod common;
 
 use std::path::Path;
 
-use chatmrpt_db_core::Table;
+use chatmrpt_db_core::{Message, MessageId, MessageRepository, SessionId, Table};
+use chatmrpt_db_migrate::verify::{StoreRef, VerifyOptions, VerifyReport, verify_with};
 use chatmrpt_db_migrate::{
     Action, BackfillOptions, Error, NoProgress, ProgressSink, ReportEvent, backfill,
 };
@@ -312,4 +313,84 @@ fn a_refused_file_leaves_the_label_as_it_was() {
     let again = labelled(&a_path, &target, Some("host")).unwrap();
     assert!(again.is_complete());
     assert_eq!(again.rows_read(), 0);
+}
+
+/// Verify of one host's file while the target holds another's, and of both.
+fn check(source: StoreRef, target: &chatmrpt_db_core::PostgresConfig) -> VerifyReport {
+    let options = VerifyOptions {
+        chunk_rows: 97,
+        ..VerifyOptions::default()
+    };
+    verify_with(&source, &StoreRef::Postgres(target.clone()), &options).unwrap()
+}
+
+fn table(report: &VerifyReport, table: Table) -> &chatmrpt_db_migrate::verify::TableReport {
+    report.tables.iter().find(|t| t.table == table).unwrap()
+}
+
+#[test]
+fn each_host_s_file_and_their_union_verify_equal_in_one_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    write_legacy_file(&a, Release::Routing, 0.02, 7).unwrap();
+    write_legacy_file(&b, Release::Routing, 0.02, 8).unwrap();
+    append_rows(&a, "host-a", 5);
+    append_rows(&b, "host-b", 5);
+    let schema = TestSchema::new();
+    let target = config(&schema);
+    assert!(labelled(&a, &target, Some("host-a")).unwrap().is_complete());
+    assert!(labelled(&b, &target, Some("host-b")).unwrap().is_complete());
+    let b_messages = count(
+        &mut conn(&schema),
+        "SELECT count(*) AS n FROM messages WHERE chatmrpt_origin = 'source:host-b'",
+    );
+    assert!(
+        b_messages > 5,
+        "the target records where B's rows came from"
+    );
+
+    // Each file alone: the other host's rows are not extra.
+    for (file, other_rows) in [(&a, b_messages), (&b, 0)] {
+        let report = check(StoreRef::Sqlite(file.clone()), &target);
+        assert!(report.is_equal(), "{}: {report:?}", file.display());
+        let messages = table(&report, Table::Messages);
+        assert_eq!(messages.extra.count, 0);
+        if other_rows > 0 {
+            assert_eq!(messages.from_other_sources.count, other_rows);
+        }
+        assert!(
+            !table(&report, Table::Messages).known.is_empty(),
+            "this file's quarantined row is a known difference"
+        );
+    }
+    // Both: the union, the session both served compared as its convergence.
+    let union = check(StoreRef::Files(vec![a.clone(), b.clone()]), &target);
+    assert!(union.is_equal(), "{union:?}");
+    let messages = table(&union, Table::Messages);
+    assert_eq!(messages.from_other_sources.count, 0);
+    assert_eq!(messages.source_rows, messages.target_rows);
+    assert!(
+        table(&union, Table::Sessions).converged >= 1,
+        "shared-cookie"
+    );
+
+    // A row the application wrote is reported as such, and does not fail;
+    // a row nobody owns is extra.
+    let store = chatmrpt_db_postgres::PgStore::open(&target).unwrap();
+    let mut by_app = Message::new(SessionId::new("session-host-a"), "user", "dual write");
+    by_app.message_id = MessageId::new("zz-by-app");
+    store.log_message(&by_app).unwrap();
+    conn(&schema)
+        .batch_execute(
+            "INSERT INTO messages (message_id, session_id, content) VALUES ('zz-by-hand', 'session-host-a', 'stray')",
+        )
+        .unwrap();
+    let report = check(StoreRef::Sqlite(a.clone()), &target);
+    let messages = table(&report, Table::Messages);
+    assert_eq!(
+        messages.written_by_application.keys,
+        vec!["zz-by-app".to_owned()]
+    );
+    assert_eq!(messages.extra.keys, vec!["zz-by-hand".to_owned()]);
+    assert!(!report.is_equal());
 }

@@ -11,7 +11,9 @@ use diesel::sql_types::Text;
 /// The pool type of the PostgreSQL store.
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
 
-/// Points every pooled connection at the configured schema.
+/// Points every pooled connection at the configured schema, and marks the
+/// rows it inserts as the application's (`chatmrpt.origin = app`, which the
+/// log tables' `chatmrpt_origin` default reads: migration 000009).
 ///
 /// `search_path` is set with `set_config($1, ...)`, a bound parameter, so the
 /// schema name never becomes SQL text. Tables are unqualified in `schema.rs`.
@@ -23,7 +25,9 @@ pub struct SchemaSearchPath {
 
 impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SchemaSearchPath {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
-        diesel::sql_query("SELECT set_config('search_path', $1, false)")
+        diesel::sql_query(
+            "SELECT set_config('search_path', $1, false), set_config('chatmrpt.origin', 'app', false)",
+        )
             .bind::<Text, _>(&self.schema)
             .execute(conn)
             .map(drop)

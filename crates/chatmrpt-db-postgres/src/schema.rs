@@ -11,6 +11,7 @@ diesel::table! {
         criteria -> Nullable<Text>,
         selected_option -> Nullable<Text>,
         confidence -> Nullable<Float8>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -22,6 +23,7 @@ diesel::table! {
         event_type -> Nullable<Text>,
         details -> Nullable<Text>,
         success -> Nullable<Bool>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -37,6 +39,7 @@ diesel::table! {
         parameters -> Nullable<Text>,
         execution_time -> Nullable<Float8>,
         error -> Nullable<Text>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -51,6 +54,7 @@ diesel::table! {
         actual_value -> Nullable<Text>,
         significance -> Nullable<Text>,
         context -> Nullable<Text>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -74,6 +78,7 @@ diesel::table! {
         elo_after_a -> Nullable<Float8>,
         elo_after_b -> Nullable<Float8>,
         view_index -> Nullable<Int8>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -86,6 +91,7 @@ diesel::table! {
         file_path -> Nullable<Text>,
         metadata -> Nullable<Text>,
         battles_included -> Nullable<Int8>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -159,6 +165,7 @@ diesel::table! {
         input_values -> Nullable<Text>,
         output_value -> Nullable<Text>,
         context -> Nullable<Text>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -237,6 +244,7 @@ diesel::table! {
         error_type -> Nullable<Text>,
         error_message -> Nullable<Text>,
         stack_trace -> Nullable<Text>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -252,6 +260,7 @@ diesel::table! {
         explanation -> Nullable<Text>,
         context_used -> Nullable<Text>,
         llm_interaction_id -> Nullable<Text>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -264,6 +273,7 @@ diesel::table! {
         file_name -> Nullable<Text>,
         file_size -> Nullable<Int8>,
         metadata -> Nullable<Text>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -279,6 +289,7 @@ diesel::table! {
         tokens_used -> Nullable<Int8>,
         latency -> Nullable<Float8>,
         enhanced_timing -> Nullable<Text>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -291,6 +302,7 @@ diesel::table! {
         content -> Nullable<Text>,
         intent -> Nullable<Text>,
         entities -> Nullable<Text>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -307,6 +319,7 @@ diesel::table! {
         confidence -> Nullable<Float8>,
         ollama_reasoning -> Nullable<Text>,
         session_context -> Nullable<Text>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -320,6 +333,7 @@ diesel::table! {
         ip_address -> Nullable<Text>,
         analysis_complete -> Nullable<Bool>,
         files_uploaded -> Nullable<Bool>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -332,6 +346,7 @@ diesel::table! {
         relationship_type -> Nullable<Text>,
         evidence -> Nullable<Text>,
         confidence_score -> Nullable<Float8>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -356,6 +371,7 @@ diesel::table! {
         data_summary -> Nullable<Text>,
         visual_elements -> Nullable<Text>,
         patterns_detected -> Nullable<Text>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 
@@ -370,6 +386,7 @@ diesel::table! {
         vulnerability_category -> Nullable<Text>,
         contributing_factors -> Nullable<Text>,
         anomaly_flags -> Nullable<Text>,
+        chatmrpt_origin -> Nullable<Text>,
     }
 }
 

@@ -27,11 +27,18 @@ skips that. Failing to record is a warning, not a change of exit code.
 
 Examples:
   chatmrpt-db verify --source instance/interactions.db --target postgres://app@db/chatmrpt
-  chatmrpt-db verify --source sqlite://interactions.db --target postgres://app@127.0.0.1/chatmrpt --json")]
+  chatmrpt-db verify --source sqlite://interactions.db --target postgres://app@127.0.0.1/chatmrpt --json
+  chatmrpt-db verify --source host-a.db --source host-b.db --target postgres://app@db/chatmrpt
+
+With one file while the target holds other hosts' rows, the rows another
+source's backfill loaded are counted (not extra), and so are the rows the
+application wrote (dual write): neither fails. Several --source compare the
+union of the files; a session several hold is compared as their convergence.")]
 pub struct VerifyArgs {
     /// The source: a SQLite file (path or sqlite://PATH) or a postgres:// URL.
-    #[arg(long, value_name = "FILE_OR_URL")]
-    pub source: String,
+    /// Repeat it to compare several files' union (each host's file).
+    #[arg(long, value_name = "FILE_OR_URL", required = true)]
+    pub source: Vec<String>,
     /// The target: a postgres:// URL (or sqlite://PATH).
     #[arg(long, value_name = "URL")]
     pub target: String,
@@ -74,7 +81,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         ..VerifyOptions::default()
     };
     let (source, target) = match (
-        store(&args.source, &args.source_schema),
+        sources(&args.source, &args.source_schema),
         store(&args.target, &args.schema),
     ) {
         (Ok(source), Ok(target)) => (source, target),
@@ -85,7 +92,12 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         Err(e) => return fail(&chatmrpt_db::error::error_chain(&e)),
     };
     if let (StoreRef::Postgres(config), false) = (&target, args.no_record) {
-        record(config, &args.source, &args.source_schema, &report);
+        let shown: Vec<String> = args
+            .source
+            .iter()
+            .map(|s| shown(s, &args.source_schema))
+            .collect();
+        record(config, &shown.join(", "), &report);
     }
     if args.json {
         if let Err(e) = print_json(&report) {
@@ -102,10 +114,9 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
 }
 
 /// Keeps the result in the target for `status`; a failure only warns.
-fn record(config: &PostgresConfig, source: &str, source_schema: &str, report: &VerifyReport) {
-    let recorded = records::connect(config).and_then(|mut conn| {
-        records::record_verify_run(&mut conn, &shown(source, source_schema), report)
-    });
+fn record(config: &PostgresConfig, source: &str, report: &VerifyReport) {
+    let recorded = records::connect(config)
+        .and_then(|mut conn| records::record_verify_run(&mut conn, source, report));
     if let Err(e) = recorded {
         let cause = chatmrpt_db::error::error_chain(&e);
         eprintln!(
@@ -124,6 +135,25 @@ fn shown(source: &str, schema: &str) -> String {
     }
     let path = source.strip_prefix("sqlite://").unwrap_or(source);
     std::path::absolute(path).map_or_else(|_| source.to_owned(), |p| p.display().to_string())
+}
+
+/// One source as [`store`]; several must all be files (their union).
+fn sources(texts: &[String], schema: &str) -> chatmrpt_db::Result<StoreRef> {
+    if let [one] = texts {
+        return store(one, schema);
+    }
+    let mut paths = Vec::with_capacity(texts.len());
+    for text in texts {
+        match store(text, schema)? {
+            StoreRef::Sqlite(path) => paths.push(path),
+            _ => {
+                return Err(chatmrpt_db::Error::Config(
+                    "several --source must all be SQLite files (their union is compared)".into(),
+                ));
+            }
+        }
+    }
+    Ok(StoreRef::Files(paths))
 }
 
 /// `sqlite://PATH` or a bare path is a file; anything else must be a
@@ -164,6 +194,22 @@ fn print_text(report: &VerifyReport) {
         print_keys(t.table.name(), "missing in target", &t.missing);
         print_keys(t.table.name(), "extra in target", &t.extra);
         print_keys(t.table.name(), "differs", &t.differing);
+        // Counted, not listed: another host's rows can be most of the table
+        // (`--json` lists them).
+        if t.from_other_sources.count > 0 {
+            outln!(
+                "  {} {} rows loaded from other sources (not extra)",
+                t.table.name(),
+                t.from_other_sources.count
+            );
+        }
+        if t.written_by_application.count > 0 {
+            outln!(
+                "  {} {} rows written by the application (dual write), not in this source",
+                t.table.name(),
+                t.written_by_application.count
+            );
+        }
         if t.converged > 0 {
             outln!(
                 "  {} {} converged (the target holds everything the source's copy brings)",

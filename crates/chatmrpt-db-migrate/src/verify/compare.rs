@@ -16,6 +16,33 @@ use crate::pace::{FIRST_READ_ROWS, Pace, rows_within_bytes};
 pub(crate) struct Known {
     pub quarantined: HashMap<Table, HashSet<String>>,
     pub synthesized: HashSet<String>,
+    /// The `chatmrpt_origin` of rows loaded from the compared file(s): a
+    /// target row of another origin is not this file's, so not extra.
+    pub own_origins: HashSet<String>,
+}
+
+/// Where a target row that the source lacks came from.
+enum Origin {
+    /// This file's backfill, or nothing recorded: extra.
+    Extra,
+    /// Another source's backfill.
+    OtherSource,
+    /// The application (dual write, the PostgreSQL store).
+    Application,
+}
+
+impl Known {
+    fn origin(&self, recorded: Option<&Option<String>>) -> Origin {
+        match recorded {
+            Some(Some(app)) if app == "app" => Origin::Application,
+            Some(Some(source))
+                if source.starts_with("source:") && !self.own_origins.contains(source) =>
+            {
+                Origin::OtherSource
+            }
+            _ => Origin::Extra,
+        }
+    }
 }
 
 impl Known {
@@ -97,7 +124,20 @@ pub(crate) fn table(
             } else {
                 Converged::default()
             };
-            diff(&mut report, (&ra, &rb), options.max_keys, known, &converged);
+            let theirs: HashSet<&str> = ra.iter().map(|(k, _)| k.as_str()).collect();
+            let only_target: Vec<String> = rb
+                .iter()
+                .filter(|(k, _)| !theirs.contains(k.as_str()))
+                .map(|(k, _)| k.clone())
+                .collect();
+            let origins = tgt.origins(table, &only_target)?;
+            diff(
+                &mut report,
+                (&ra, &rb),
+                options.max_keys,
+                (known, &origins),
+                &converged,
+            );
         }
         match upto {
             Some(k) => after = Some(k),
@@ -135,6 +175,8 @@ fn empty(table: Table) -> TableReport {
         chunks_differing: 0,
         missing: KeyList::default(),
         extra: KeyList::default(),
+        from_other_sources: KeyList::default(),
+        written_by_application: KeyList::default(),
         differing: KeyList::default(),
         converged: 0,
         known: Vec::new(),
@@ -175,12 +217,19 @@ impl Converged {
     }
 }
 
-/// Merge-joins two key-ordered lists.
+/// The index after the entries of `list` that share the key at `i`.
+fn next_key(list: &[KeyDigest], i: usize) -> usize {
+    let key = &list[i].0;
+    i + list[i..].iter().take_while(|(k, _)| k == key).count()
+}
+
+/// Merge-joins two key-ordered lists (the source's may hold a key more
+/// than once: several files, each its own copy).
 fn diff(
     report: &mut TableReport,
     (src, tgt): (&[KeyDigest], &[KeyDigest]),
     max: usize,
-    known: &Known,
+    (known, origins): (&Known, &HashMap<String, Option<String>>),
     converged: &Converged,
 ) {
     let (mut i, mut j) = (0, 0);
@@ -192,18 +241,29 @@ fn diff(
         };
         let (key, list) = match order {
             Ordering::Less => {
-                i += 1;
-                (&src[i - 1].0, Some(&mut report.missing))
+                let key = &src[i].0;
+                // Several files may hold the key (their union): one key.
+                i = next_key(src, i);
+                (key, Some(&mut report.missing))
             }
             Ordering::Greater => {
                 j += 1;
-                (&tgt[j - 1].0, Some(&mut report.extra))
+                let key = &tgt[j - 1].0;
+                let list = match known.origin(origins.get(key)) {
+                    Origin::Extra => &mut report.extra,
+                    Origin::OtherSource => &mut report.from_other_sources,
+                    Origin::Application => &mut report.written_by_application,
+                };
+                (key, Some(list))
             }
             Ordering::Equal => {
-                i += 1;
+                let (first, end) = (i, next_key(src, i));
+                i = end;
                 j += 1;
-                let key = &src[i - 1].0;
-                let mut differs = src[i - 1].1 != tgt[j - 1].1;
+                let key = &src[first].0;
+                // Equal to any of the source's copies (one per file that
+                // holds the key differently).
+                let mut differs = src[first..end].iter().all(|(_, d)| *d != tgt[j - 1].1);
                 if differs && converged.absorbs(key) {
                     report.converged += 1;
                     differs = false;

@@ -57,6 +57,17 @@ pub(crate) trait ComparedStore {
     /// are known differences already).
     fn sessions(&mut self, range: &Range) -> Result<Vec<Session>>;
 
+    /// Where each of `keys` came from, for a store that records it
+    /// (PostgreSQL's `chatmrpt_origin`): `source:<label>`, `app`, or
+    /// `None`. A key the map lacks has no recorded origin.
+    fn origins(
+        &mut self,
+        _table: Table,
+        _keys: &[String],
+    ) -> Result<std::collections::HashMap<String, Option<String>>> {
+        Ok(std::collections::HashMap::new())
+    }
+
     /// Rows of `table` that are known differences, found so far.
     fn take_unloadable(&mut self) -> Vec<Unloadable> {
         Vec::new()

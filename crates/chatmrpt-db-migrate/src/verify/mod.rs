@@ -22,6 +22,7 @@ mod compared;
 mod legacy;
 mod postgres;
 mod sessions;
+mod union;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -29,6 +30,7 @@ use std::time::{Duration, Instant};
 use chatmrpt_db_core::{PostgresConfig, Table};
 use serde::Serialize;
 
+use crate::bookkeeping::RecordedSource;
 use crate::error::Result;
 use crate::pace::{DEFAULT_READ_BUDGET, millis};
 use chatmrpt_db_core::LegacyZone;
@@ -41,6 +43,9 @@ use postgres::PgReader;
 pub enum StoreRef {
     /// A legacy or SQLite-store file, opened read-only.
     Sqlite(PathBuf),
+    /// Several such files, compared as the union of their rows (a source
+    /// only): the files of every host backfilled into one target.
+    Files(Vec<PathBuf>),
     /// A PostgreSQL schema.
     Postgres(PostgresConfig),
 }
@@ -127,8 +132,17 @@ pub struct TableReport {
     pub chunks_differing: u64,
     /// Keys in the source, not in the target.
     pub missing: KeyList,
-    /// Keys in the target, not in the source.
+    /// Keys in the target, not in the source, that the target records as
+    /// loaded from this source or does not say where from.
     pub extra: KeyList,
+    /// Keys in the target, not in the source, loaded by the backfill of
+    /// another source (another host's file): expected, do not fail.
+    pub from_other_sources: KeyList,
+    /// Keys in the target, not in the source, written by the application
+    /// (dual write, the PostgreSQL store): reported, do not fail; a host's
+    /// dual write reaches its own file too, so one that is missing from
+    /// the file it was written beside shows here.
+    pub written_by_application: KeyList,
     /// Keys in both, with different values.
     pub differing: KeyList,
     /// Sessions whose rows differ but converge: the target already holds
@@ -194,8 +208,14 @@ pub fn verify_with(
         ));
     }
     let mut known = compare::Known::default();
-    let mut src = open(source, false, options, &mut known)?;
-    let mut tgt = open(target, true, options, &mut known)?;
+    let mut recorded = Vec::new();
+    let mut src = open(source, false, options, (&mut known, &mut recorded))?;
+    let mut tgt = open(target, true, options, (&mut known, &mut recorded))?;
+    for path in source.files() {
+        known
+            .own_origins
+            .extend(own_origins(path, &recorded, options)?);
+    }
     let mut tables = Vec::new();
     for table in Table::ALL {
         if let Some(report) = compare::table(src.as_mut(), tgt.as_mut(), table, options, &known)? {
@@ -209,11 +229,40 @@ pub fn verify_with(
     })
 }
 
+impl StoreRef {
+    /// The SQLite files this side reads.
+    fn files(&self) -> &[PathBuf] {
+        match self {
+            StoreRef::Sqlite(path) => std::slice::from_ref(path),
+            StoreRef::Files(paths) => paths,
+            StoreRef::Postgres(_) => &[],
+        }
+    }
+}
+
+/// The `chatmrpt_origin` of the rows the target's backfills loaded from the
+/// file at `path` (every label whose recorded file it is).
+fn own_origins(
+    path: &std::path::Path,
+    recorded: &[(String, RecordedSource)],
+    options: &VerifyOptions,
+) -> Result<std::collections::HashSet<String>> {
+    if recorded.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let mut src = crate::source::Source::open(path, options.read_budget)?;
+    let schema = src.introspect()?;
+    Ok(crate::sources::labels_of(&mut src, &schema, recorded)?
+        .iter()
+        .map(|label| crate::target::origin_of(label))
+        .collect())
+}
+
 fn open(
     store: &StoreRef,
     is_target: bool,
     options: &VerifyOptions,
-    known: &mut compare::Known,
+    (known, recorded): (&mut compare::Known, &mut Vec<(String, RecordedSource)>),
 ) -> Result<Box<dyn ComparedStore>> {
     Ok(match store {
         StoreRef::Sqlite(path) => Box::new(LegacyReader::open(
@@ -221,6 +270,24 @@ fn open(
             options.source_timezone,
             options.read_budget,
         )?),
+        StoreRef::Files(_) if is_target => {
+            return Err(crate::Error::Options(
+                "several files can only be the source of verify".into(),
+            ));
+        }
+        StoreRef::Files(paths) => {
+            let mut parts = Vec::with_capacity(paths.len());
+            for path in paths {
+                // Each file is read on its own clock: an explicit zone is
+                // checked against each one's record.
+                parts.push(LegacyReader::open(
+                    path,
+                    options.source_timezone,
+                    options.read_budget,
+                )?);
+            }
+            Box::new(union::UnionReader::new(parts))
+        }
         StoreRef::Postgres(config) => {
             let mut side = PgReader::open(config, is_target)?;
             if is_target {
@@ -228,6 +295,7 @@ fn open(
                 for table in Table::ALL {
                     known.quarantined.insert(table, side.quarantined(table)?);
                 }
+                recorded.extend(side.recorded_sources()?);
             }
             Box::new(side)
         }

@@ -3,7 +3,7 @@
 //! Everything is read in one repeatable-read, read-only transaction: one
 //! consistent snapshot, without blocking writers.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chatmrpt_db_core::{PostgresConfig, Session, SessionId, Table, Timestamp};
 use diesel::pg::PgConnection;
@@ -22,6 +22,17 @@ pub(crate) struct PgReader {
     conn: PgConnection,
     /// Whether synthesized sessions are left out (they are known differences).
     skip_synthesized: bool,
+    /// Whether the log tables record where each row came from (migration
+    /// 000009).
+    has_origins: bool,
+}
+
+#[derive(QueryableByName)]
+struct KeyOrigin {
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    origin: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -66,9 +77,32 @@ impl PgReader {
         let mut side = Self {
             conn,
             skip_synthesized: false,
+            has_origins: false,
         };
         side.skip_synthesized = is_target && side.exists("backfill_synthesized")?;
+        let found: Flag = diesel::sql_query(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = \
+             current_schema() AND table_name = 'messages' AND column_name = 'chatmrpt_origin') AS flag",
+        )
+        .get_result(&mut side.conn)
+        .map_err(Error::Target)?;
+        side.has_origins = found.flag;
         Ok(side)
+    }
+
+    /// Every backfill label and the file it recorded, when the bookkeeping
+    /// exists.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Target`].
+    pub(crate) fn recorded_sources(
+        &mut self,
+    ) -> Result<Vec<(String, bookkeeping::RecordedSource)>> {
+        if !self.exists("backfill_sources")? {
+            return Ok(Vec::new());
+        }
+        bookkeeping::recorded_sources(&mut self.conn).map_err(Error::Target)
     }
 
     fn exists(&mut self, relation: &str) -> Result<bool> {
@@ -199,6 +233,26 @@ fn hash(bytes: &[u8]) -> Hash {
 }
 
 impl ComparedStore for PgReader {
+    fn origins(
+        &mut self,
+        table: Table,
+        keys: &[String],
+    ) -> Result<HashMap<String, Option<String>>> {
+        if !self.has_origins || keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT {key}::text AS key, chatmrpt_origin AS origin FROM {table} WHERE {key} = ANY($1)",
+            key = quote(table.primary_key()),
+            table = quote(table.name()),
+        );
+        let rows: Vec<KeyOrigin> = diesel::sql_query(sql)
+            .bind::<diesel::sql_types::Array<Text>, _>(keys)
+            .load(&mut self.conn)
+            .map_err(Error::Target)?;
+        Ok(rows.into_iter().map(|r| (r.key, r.origin)).collect())
+    }
+
     fn has(&mut self, table: Table) -> Result<bool> {
         self.exists(table.name())
     }

@@ -1,0 +1,17 @@
+ALTER TABLE sessions DROP COLUMN chatmrpt_origin;
+ALTER TABLE messages DROP COLUMN chatmrpt_origin;
+ALTER TABLE file_uploads DROP COLUMN chatmrpt_origin;
+ALTER TABLE analysis_events DROP COLUMN chatmrpt_origin;
+ALTER TABLE errors DROP COLUMN chatmrpt_origin;
+ALTER TABLE llm_interactions DROP COLUMN chatmrpt_origin;
+ALTER TABLE analysis_steps DROP COLUMN chatmrpt_origin;
+ALTER TABLE algorithm_decisions DROP COLUMN chatmrpt_origin;
+ALTER TABLE calculations DROP COLUMN chatmrpt_origin;
+ALTER TABLE anomalies DROP COLUMN chatmrpt_origin;
+ALTER TABLE variable_relationships DROP COLUMN chatmrpt_origin;
+ALTER TABLE ward_rankings DROP COLUMN chatmrpt_origin;
+ALTER TABLE visualization_metadata DROP COLUMN chatmrpt_origin;
+ALTER TABLE explanations DROP COLUMN chatmrpt_origin;
+ALTER TABLE routing_decisions DROP COLUMN chatmrpt_origin;
+ALTER TABLE arena_battles DROP COLUMN chatmrpt_origin;
+ALTER TABLE arena_training_exports DROP COLUMN chatmrpt_origin;
