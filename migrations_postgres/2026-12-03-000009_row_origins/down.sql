@@ -15,3 +15,4 @@ ALTER TABLE explanations DROP COLUMN chatmrpt_origin;
 ALTER TABLE routing_decisions DROP COLUMN chatmrpt_origin;
 ALTER TABLE arena_battles DROP COLUMN chatmrpt_origin;
 ALTER TABLE arena_training_exports DROP COLUMN chatmrpt_origin;
+ALTER TABLE backfill_sources DROP COLUMN legacy_timezone;

@@ -12,23 +12,47 @@
 --   source that brought it. No writer names the column: the default fills
 --   it, so the application's queries stay as they were.
 --
--- The default is stable, not volatile, so adding the column rewrites no
--- table.
+-- The column is added first and its default set after, so the rows already
+-- here stay NULL (a default given with ADD COLUMN would be evaluated once,
+-- on the migrating connection, and stamped on every existing row), and no
+-- table is rewritten.
 
-ALTER TABLE sessions ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE messages ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE file_uploads ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE analysis_events ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE errors ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE llm_interactions ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE analysis_steps ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE algorithm_decisions ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE calculations ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE anomalies ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE variable_relationships ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE ward_rankings ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE visualization_metadata ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE explanations ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE routing_decisions ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE arena_battles ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
-ALTER TABLE arena_training_exports ADD COLUMN chatmrpt_origin text DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE sessions ADD COLUMN chatmrpt_origin text;
+ALTER TABLE sessions ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE messages ADD COLUMN chatmrpt_origin text;
+ALTER TABLE messages ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE file_uploads ADD COLUMN chatmrpt_origin text;
+ALTER TABLE file_uploads ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE analysis_events ADD COLUMN chatmrpt_origin text;
+ALTER TABLE analysis_events ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE errors ADD COLUMN chatmrpt_origin text;
+ALTER TABLE errors ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE llm_interactions ADD COLUMN chatmrpt_origin text;
+ALTER TABLE llm_interactions ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE analysis_steps ADD COLUMN chatmrpt_origin text;
+ALTER TABLE analysis_steps ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE algorithm_decisions ADD COLUMN chatmrpt_origin text;
+ALTER TABLE algorithm_decisions ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE calculations ADD COLUMN chatmrpt_origin text;
+ALTER TABLE calculations ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE anomalies ADD COLUMN chatmrpt_origin text;
+ALTER TABLE anomalies ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE variable_relationships ADD COLUMN chatmrpt_origin text;
+ALTER TABLE variable_relationships ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE ward_rankings ADD COLUMN chatmrpt_origin text;
+ALTER TABLE ward_rankings ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE visualization_metadata ADD COLUMN chatmrpt_origin text;
+ALTER TABLE visualization_metadata ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE explanations ADD COLUMN chatmrpt_origin text;
+ALTER TABLE explanations ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE routing_decisions ADD COLUMN chatmrpt_origin text;
+ALTER TABLE routing_decisions ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE arena_battles ADD COLUMN chatmrpt_origin text;
+ALTER TABLE arena_battles ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+ALTER TABLE arena_training_exports ADD COLUMN chatmrpt_origin text;
+ALTER TABLE arena_training_exports ALTER COLUMN chatmrpt_origin SET DEFAULT NULLIF(current_setting('chatmrpt.origin', true), '');
+
+-- backfill_sources.legacy_timezone: the zone the label's file was read in
+-- (its recorded clock, or --source-timezone), so a resumed run never reads
+-- the rest of the file in another zone.
+ALTER TABLE backfill_sources ADD COLUMN legacy_timezone text;

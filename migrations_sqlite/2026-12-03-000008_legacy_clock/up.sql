@@ -16,8 +16,18 @@ ALTER TABLE chatmrpt_file_identity ADD COLUMN legacy_timezone TEXT;
 UPDATE chatmrpt_file_identity SET legacy_timezone = 'UTC'
 WHERE EXISTS (SELECT 1 FROM sessions)
    OR EXISTS (SELECT 1 FROM messages)
+   OR EXISTS (SELECT 1 FROM file_uploads)
    OR EXISTS (SELECT 1 FROM analysis_events)
    OR EXISTS (SELECT 1 FROM errors)
    OR EXISTS (SELECT 1 FROM llm_interactions)
-   OR EXISTS (SELECT 1 FROM file_uploads)
-   OR EXISTS (SELECT 1 FROM arena_battles);
+   OR EXISTS (SELECT 1 FROM analysis_steps)
+   OR EXISTS (SELECT 1 FROM algorithm_decisions)
+   OR EXISTS (SELECT 1 FROM calculations)
+   OR EXISTS (SELECT 1 FROM anomalies)
+   OR EXISTS (SELECT 1 FROM variable_relationships)
+   OR EXISTS (SELECT 1 FROM ward_rankings)
+   OR EXISTS (SELECT 1 FROM visualization_metadata)
+   OR EXISTS (SELECT 1 FROM explanations)
+   OR EXISTS (SELECT 1 FROM routing_decisions)
+   OR EXISTS (SELECT 1 FROM arena_battles)
+   OR EXISTS (SELECT 1 FROM arena_training_exports);

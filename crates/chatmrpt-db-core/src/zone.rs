@@ -100,7 +100,29 @@ impl LegacyZone {
 
     /// `UTC`, an offset (`+01:00`, `-0530`) or an IANA name; not `local`.
     fn parse_zone(text: &str) -> Result<Self> {
-        if matches!(text, "UTC" | "utc" | "Z" | "z" | "Etc/UTC" | "UTC0") {
+        // Names of UTC itself (no offset, no daylight saving ever): one
+        // clock, whatever it is called.
+        const UTC_NAMES: [&str; 18] = [
+            "UTC",
+            "utc",
+            "Z",
+            "z",
+            "UTC0",
+            "Etc/UTC",
+            "UCT",
+            "Etc/UCT",
+            "GMT",
+            "Etc/GMT",
+            "GMT0",
+            "Etc/GMT0",
+            "Universal",
+            "Etc/Universal",
+            "Zulu",
+            "Etc/Zulu",
+            "Greenwich",
+            "Etc/Greenwich",
+        ];
+        if UTC_NAMES.contains(&text) {
             return Ok(Self::UTC);
         }
         if let Some(offset) = parse_offset(text) {

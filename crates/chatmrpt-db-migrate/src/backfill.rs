@@ -112,7 +112,7 @@ pub fn backfill(
     // another file's run. Where each table resumes is decided for every
     // table before anything is written: a file refused at its last table
     // leaves no row, and no change to the label's record, behind.
-    let claim = crate::sources::check(&mut conn, &mut src, &schema, &label)?;
+    let claim = crate::sources::check(&mut conn, (&mut src, &schema), &label, zone)?;
     target::mark_origin(&mut conn, &label)?;
     let resumes = schema
         .tables

@@ -61,6 +61,7 @@ diesel::table! {
         fingerprint -> Nullable<Text>,
         first_run_at -> Timestamptz,
         last_run_at -> Timestamptz,
+        legacy_timezone -> Nullable<Text>,
     }
 }
 
@@ -71,6 +72,8 @@ pub(crate) struct RecordedSource {
     pub fingerprint_table: Option<String>,
     pub fingerprint_rows: Option<i64>,
     pub fingerprint: Option<String>,
+    /// The zone the file's timestamps were read in.
+    pub legacy_timezone: Option<String>,
 }
 
 /// The file recorded for `source`, if a run recorded one.
@@ -90,6 +93,7 @@ pub(crate) fn recorded_source(
             s::fingerprint_table,
             s::fingerprint_rows,
             s::fingerprint,
+            s::legacy_timezone,
         ))
         .first(conn)
         .optional()
@@ -104,38 +108,19 @@ pub(crate) fn recorded_sources(
     conn: &mut PgConnection,
 ) -> QueryResult<Vec<(String, RecordedSource)>> {
     use backfill_sources::dsl as s;
-    let rows: Vec<(
-        String,
-        Option<String>,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-    )> = s::backfill_sources
+    s::backfill_sources
         .select((
             s::source,
-            s::file_id,
-            s::fingerprint_table,
-            s::fingerprint_rows,
-            s::fingerprint,
+            (
+                s::file_id,
+                s::fingerprint_table,
+                s::fingerprint_rows,
+                s::fingerprint,
+                s::legacy_timezone,
+            ),
         ))
         .order(s::source)
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(label, file_id, fingerprint_table, fingerprint_rows, fingerprint)| {
-                (
-                    label,
-                    RecordedSource {
-                        file_id,
-                        fingerprint_table,
-                        fingerprint_rows,
-                        fingerprint,
-                    },
-                )
-            },
-        )
-        .collect())
+        .load(conn)
 }
 
 /// Records the file `source` names (replacing what was recorded), and the
@@ -149,9 +134,11 @@ pub(crate) fn record_source(
     source: &str,
     file_id: Option<&str>,
     fingerprint: Option<&crate::source::Fingerprint>,
+    zone: &str,
 ) -> QueryResult<()> {
     use backfill_sources::dsl as s;
     let values = (
+        s::legacy_timezone.eq(zone),
         s::file_id.eq(file_id),
         s::fingerprint_table.eq(fingerprint.map(|f| f.table.name())),
         s::fingerprint_rows.eq(fingerprint.map(|f| f.rows)),

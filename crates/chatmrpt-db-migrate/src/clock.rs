@@ -170,17 +170,20 @@ fn open(path: &Path, write: bool) -> Result<SqliteConnection> {
             reason: "no such file".into(),
         });
     }
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mode = if write { "rw" } else { "ro" };
-    let uri = format!(
-        "file:{}?mode={mode}",
-        crate::source::uri_escape(&absolute.to_string_lossy())
-    );
-    let mut conn =
-        SqliteConnection::establish(&uri).map_err(|source| Error::SourceUnavailable {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    let opened = if write {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let uri = format!(
+            "file:{}?mode=rw",
+            crate::source::uri_escape(&absolute.to_string_lossy())
+        );
+        SqliteConnection::establish(&uri)
+    } else {
+        crate::source::open_to_look(path)
+    };
+    let mut conn = opened.map_err(|source| Error::SourceUnavailable {
+        path: path.to_path_buf(),
+        source,
+    })?;
     conn.batch_execute("PRAGMA busy_timeout = 5000")
         .map_err(Error::Source)?;
     Ok(conn)

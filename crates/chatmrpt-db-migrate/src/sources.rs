@@ -1,7 +1,7 @@
 //! One label, one file: a backfill resumes a label's progress only on the
 //! file that label was first run on (see [`crate::source::SourceIdentity`]).
 
-use chatmrpt_db_core::Table;
+use chatmrpt_db_core::{LegacyZone, Table};
 use diesel::pg::PgConnection;
 
 use crate::bookkeeping::{self, RecordedSource};
@@ -15,6 +15,7 @@ pub(crate) struct Claim {
     pub identity: SourceIdentity,
     file_id: Option<String>,
     fingerprint: Option<Fingerprint>,
+    zone: String,
 }
 
 /// Checks that `label` names this file (or nothing yet), changing nothing:
@@ -26,12 +27,21 @@ pub(crate) struct Claim {
 /// [`Error::Source`], [`Error::Target`].
 pub(crate) fn check(
     conn: &mut PgConnection,
-    src: &mut Source,
-    schema: &SourceSchema,
+    (src, schema): (&mut Source, &SourceSchema),
     label: &str,
+    zone: LegacyZone,
 ) -> Result<Claim> {
     let now = src.identity(schema)?;
     let recorded = bookkeeping::recorded_source(conn, label).map_err(Error::Target)?;
+    if let Some(was) = recorded.as_ref().and_then(|r| r.legacy_timezone.as_deref()) {
+        if was != zone.to_string() {
+            return Err(Error::Options(format!(
+                "source label `{label}` was copied reading the file's timestamps in {was}; \
+                 this run would read them in {zone}: give --source-timezone {was} to resume \
+                 (the rows already copied were read so)"
+            )));
+        }
+    }
     let (file_id, fingerprint) = match &recorded {
         None => (now.file_id.clone(), now.fingerprint.clone()),
         Some(r) => {
@@ -51,6 +61,7 @@ pub(crate) fn check(
         identity: now,
         file_id,
         fingerprint,
+        zone: zone.to_string(),
     })
 }
 
@@ -65,20 +76,22 @@ pub(crate) fn record(conn: &mut PgConnection, label: &str, claim: &Claim) -> Res
         label,
         claim.file_id.as_deref(),
         claim.fingerprint.as_ref(),
+        &claim.zone,
     )
     .map_err(Error::Target)
 }
 
-/// The labels whose recorded file is this one (by identity or fingerprint;
-/// a record that holds neither names no file and matches none). Two files
-/// grown from one copy share a fingerprint, so both of their labels match:
-/// verify then counts the other's rows as this file's (extra), never the
-/// reverse.
+/// The labels recorded for another file than this one: their record names
+/// a file (an identity or a fingerprint) and this file is not it. A label
+/// whose record names no file, or names this one, is not among them: what
+/// it loaded counts as this file's. Two files grown from one copy share a
+/// fingerprint, so neither is "another file" to the other: verify then
+/// counts the other's rows as extra, never the reverse.
 ///
 /// # Errors
 ///
 /// [`Error::Source`].
-pub(crate) fn labels_of(
+pub(crate) fn other_labels(
     src: &mut Source,
     schema: &SourceSchema,
     recorded: &[(String, RecordedSource)],
@@ -87,7 +100,7 @@ pub(crate) fn labels_of(
     let mut labels = Vec::new();
     for (label, record) in recorded {
         let identified = record.file_id.is_some() || recorded_fingerprint(record)?.is_some();
-        if identified && differs(src, schema, record, &now)?.is_none() {
+        if identified && differs(src, schema, record, &now)?.is_some() {
             labels.push(label.clone());
         }
     }

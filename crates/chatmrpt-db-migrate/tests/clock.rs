@@ -139,3 +139,24 @@ fn rows_of_the_store_and_of_the_legacy_writer_land_at_their_instants() {
     .unwrap_err();
     assert!(matches!(err, Error::Options(_)), "{err:?}");
 }
+
+#[test]
+fn a_label_resumes_only_in_the_zone_it_was_copied_in() {
+    let fx = fixture(chatmrpt_db_testing::legacy::Release::Routing, 0.01);
+    let schema = TestSchema::new();
+    let target = config(&schema);
+    let in_zone = |zone: &str| BackfillOptions {
+        source_timezone: Some(zone.parse().unwrap()),
+        source_label: Some("host-a".into()),
+        ..BackfillOptions::default()
+    };
+    let first = backfill(&fx.path, &target, &in_zone("+05:30"), &mut NoProgress).unwrap();
+    assert!(first.is_complete());
+    let before = rows(&mut conn(&schema), Table::Messages);
+    let err = backfill(&fx.path, &target, &in_zone("UTC"), &mut NoProgress).unwrap_err();
+    assert!(matches!(err, Error::Options(_)), "{err:?}");
+    assert!(err.to_string().contains("+05:30"), "{err}");
+    assert_eq!(rows(&mut conn(&schema), Table::Messages), before);
+    let again = backfill(&fx.path, &target, &in_zone("+05:30"), &mut NoProgress).unwrap();
+    assert_eq!(again.rows_read(), 0);
+}

@@ -142,6 +142,7 @@ diesel::table! {
         fingerprint -> Nullable<Text>,
         first_run_at -> Timestamptz,
         last_run_at -> Timestamptz,
+        legacy_timezone -> Nullable<Text>,
     }
 }
 

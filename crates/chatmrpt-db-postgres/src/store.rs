@@ -179,6 +179,27 @@ impl PgStore {
         })
     }
 
+    /// [`PgStore::read`] for the store's own bookkeeping (stage,
+    /// heartbeats): the same here; SQLite's reads it without the file's
+    /// clock.
+    pub(crate) fn read_unzoned<T>(
+        &self,
+        f: impl FnOnce(&mut PgConnection) -> Result<T, TxError>,
+    ) -> Result<T> {
+        self.read(f)
+    }
+
+    /// [`PgStore::write`] for the store's own bookkeeping (see
+    /// [`PgStore::read_unzoned`]).
+    pub(crate) fn write_unzoned<T>(
+        &self,
+        entity: &'static str,
+        key: &str,
+        f: impl FnOnce(&mut PgConnection) -> Result<T, TxError>,
+    ) -> Result<T> {
+        self.write(entity, key, f)
+    }
+
     /// A pooled connection.
     pub(crate) fn connection(&self) -> Result<PooledPg> {
         self.pool.get().map_err(pool_error)

@@ -1,6 +1,9 @@
 //! The stored stage, its history, and the processes' heartbeats
 //! (`chatmrpt_stage`, `chatmrpt_stage_history`: migration 000002;
-//! `chatmrpt_heartbeats`: migration 000007). Times are UTC.
+//! `chatmrpt_heartbeats`: migration 000007). Times are UTC, and the SQLite
+//! file's clock is neither needed nor recorded here (`read_unzoned`,
+//! `write_unzoned`): a look that refreshes the stage copy never decides a
+//! file's clock.
 
 use chatmrpt_db_core::{
     Error, Heartbeat, Result, Stage, StageChange, StageSource, StageStore, Timestamp,
@@ -111,7 +114,7 @@ impl HeartbeatRow {
 
 impl StageStore for Store {
     fn stored_stage(&self) -> Result<Option<Stage>> {
-        let name: Option<String> = self.read(|conn| {
+        let name: Option<String> = self.read_unzoned(|conn| {
             Ok(chatmrpt_stage::table
                 .find(STAGE_ROW)
                 .select(chatmrpt_stage::stage)
@@ -122,7 +125,7 @@ impl StageStore for Store {
     }
 
     fn record_stage(&self, change: &StageChange) -> Result<()> {
-        self.write("stage", change.to.name(), |conn| {
+        self.write_unzoned("stage", change.to.name(), |conn| {
             set_current(conn, change)?;
             diesel::insert_into(chatmrpt_stage_history::table)
                 .values((
@@ -139,7 +142,7 @@ impl StageStore for Store {
 
     fn stage_history(&self, limit: u32) -> Result<Vec<StageChange>> {
         type Row = (RowId, String, String, String, SqlTime, bool);
-        let rows: Vec<Row> = self.read(|conn| {
+        let rows: Vec<Row> = self.read_unzoned(|conn| {
             Ok(chatmrpt_stage_history::table
                 .order(chatmrpt_stage_history::id.desc())
                 .limit(i64::from(limit))
@@ -168,7 +171,7 @@ impl StageStore for Store {
     }
 
     fn cache_stage(&self, change: &StageChange) -> Result<()> {
-        self.write("stage", change.to.name(), |conn| {
+        self.write_unzoned("stage", change.to.name(), |conn| {
             set_current(conn, change)?;
             Ok::<_, TxError>(())
         })
@@ -176,7 +179,7 @@ impl StageStore for Store {
 
     fn record_heartbeat(&self, beat: &Heartbeat) -> Result<()> {
         let row = HeartbeatRow::from_domain(beat);
-        self.write("heartbeat", &beat.process, |conn| {
+        self.write_unzoned("heartbeat", &beat.process, |conn| {
             diesel::insert_into(chatmrpt_heartbeats::table)
                 .values(&row)
                 .on_conflict(chatmrpt_heartbeats::process)
@@ -188,7 +191,7 @@ impl StageStore for Store {
     }
 
     fn heartbeats(&self) -> Result<Vec<Heartbeat>> {
-        let rows: Vec<HeartbeatRow> = self.read(|conn| {
+        let rows: Vec<HeartbeatRow> = self.read_unzoned(|conn| {
             Ok(chatmrpt_heartbeats::table
                 .order((
                     chatmrpt_heartbeats::last_seen.desc(),
@@ -202,7 +205,7 @@ impl StageStore for Store {
 
     fn prune_heartbeats(&self, before: Timestamp) -> Result<u64> {
         let before = utc_to_sql(before);
-        let pruned = self.write("heartbeat", "prune", |conn| {
+        let pruned = self.write_unzoned("heartbeat", "prune", |conn| {
             Ok(diesel::delete(
                 chatmrpt_heartbeats::table.filter(chatmrpt_heartbeats::last_seen.lt(&before)),
             )

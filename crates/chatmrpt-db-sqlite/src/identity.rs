@@ -190,7 +190,7 @@ fn recorded_zone(conn: &mut SqliteConnection) -> Result<Option<LegacyZone>, TxEr
 /// Records `zone` unless the file records one already (or `overwrite`);
 /// returns what the file then records (another process may have been
 /// first).
-fn record_zone(
+pub(crate) fn record_zone(
     conn: &mut SqliteConnection,
     zone: LegacyZone,
     overwrite: bool,

@@ -186,7 +186,7 @@ impl OutboxStore for SqliteStore {
         dead: &dyn Fn(&str) -> bool,
     ) -> Result<bool> {
         // A read first: a live holder costs no write lock.
-        let current: Option<String> = self.read(|conn| {
+        let current: Option<String> = self.read_unzoned(|conn| {
             Ok(chatmrpt_outbox_lease::table
                 .find(1)
                 .select(chatmrpt_outbox_lease::holder)
@@ -200,7 +200,7 @@ impl OutboxStore for SqliteStore {
     }
 
     fn outbox_release(&self, holder: &str) -> Result<()> {
-        self.write("outbox_lease", holder, |conn| {
+        self.write_unzoned("outbox_lease", holder, |conn| {
             diesel::delete(
                 chatmrpt_outbox_lease::table.filter(chatmrpt_outbox_lease::holder.eq(holder)),
             )
@@ -217,7 +217,7 @@ impl OutboxStore for SqliteStore {
         if entries.is_empty() {
             return Ok(());
         }
-        self.write("outbox", "delivered", |conn| {
+        self.write_unzoned("outbox", "delivered", |conn| {
             for entry in entries {
                 let Ok(id) = i32::try_from(entry.id) else {
                     continue;
@@ -241,7 +241,7 @@ impl OutboxStore for SqliteStore {
             return Ok(());
         };
         let add = i32::from(counts);
-        self.write("outbox", &id.to_string(), |conn| {
+        self.write_unzoned("outbox", &id.to_string(), |conn| {
             diesel::update(entry_filter(id, entry.created_at.to_legacy_string()))
                 .set((
                     chatmrpt_outbox::attempts.eq(chatmrpt_outbox::attempts + add),
@@ -255,7 +255,7 @@ impl OutboxStore for SqliteStore {
     }
 
     fn outbox_stats(&self) -> Result<OutboxStats> {
-        let (pending, dead, oldest) = self.read(|conn| {
+        let (pending, dead, oldest) = self.read_unzoned(|conn| {
             let pending: i64 = chatmrpt_outbox::table
                 .filter(chatmrpt_outbox::dead.eq(false))
                 .count()
@@ -296,7 +296,7 @@ impl OutboxStore for SqliteStore {
                 chatmrpt_outbox::next_attempt_at.eq(None::<String>),
             )
         };
-        let changed = self.write("outbox", "retry_dead", |conn| {
+        let changed = self.write_unzoned("outbox", "retry_dead", |conn| {
             let dead = chatmrpt_outbox::table.filter(chatmrpt_outbox::dead.eq(true));
             match ids {
                 None => Ok(diesel::update(dead).set(set()).execute(conn)?),
@@ -315,7 +315,7 @@ impl OutboxStore for SqliteStore {
     }
 
     fn outbox_discard_dead(&self, ids: Option<&[i64]>) -> Result<u64> {
-        let changed = self.write("outbox", "discard_dead", |conn| {
+        let changed = self.write_unzoned("outbox", "discard_dead", |conn| {
             let dead = chatmrpt_outbox::table.filter(chatmrpt_outbox::dead.eq(true));
             match ids {
                 None => Ok(diesel::delete(dead).execute(conn)?),

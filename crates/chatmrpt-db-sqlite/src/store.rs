@@ -217,12 +217,19 @@ impl SqliteStore {
 /// [`SqliteStore::open`]), [`Error::Unavailable`], [`Error::Migration`].
 pub fn migrate_file(path: &Path, busy_timeout_ms: u32) -> Result<Vec<String>> {
     refuse_unmanaged(path)?;
-    migrate_adopted(path, busy_timeout_ms)
+    migrate_adopted(path, busy_timeout_ms, None)
 }
 
 /// [`migrate_file`] without the check: adoption's last step, once the file
-/// holds the bookkeeping.
-pub(crate) fn migrate_adopted(path: &Path, busy_timeout_ms: u32) -> Result<Vec<String>> {
+/// holds the bookkeeping. With `clock` (a file the legacy application
+/// wrote), the migrations and the record of the file's clock commit as one
+/// transaction: a failure leaves neither, so adopting again decides the
+/// clock again.
+pub(crate) fn migrate_adopted(
+    path: &Path,
+    busy_timeout_ms: u32,
+    clock: Option<chatmrpt_db_core::LegacyZone>,
+) -> Result<Vec<String>> {
     let unavailable = |source: Box<dyn std::error::Error + Send + Sync>| Error::Unavailable {
         store: STORE,
         source,
@@ -238,10 +245,27 @@ pub(crate) fn migrate_adopted(path: &Path, busy_timeout_ms: u32) -> Result<Vec<S
     }
     .apply(&mut conn)
     .map_err(|e| unavailable(Box::new(e)))?;
-    let applied = conn
-        .run_pending_migrations(MIGRATIONS)
-        .map_err(migration_error)?;
-    Ok(applied.iter().map(ToString::to_string).collect())
+    let Some(zone) = clock else {
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(migration_error)?;
+        return Ok(applied.iter().map(ToString::to_string).collect());
+    };
+    // Each migration's own transaction nests as a savepoint.
+    conn.immediate_transaction(|conn| {
+        let applied: Vec<String> = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| TxError::Domain(migration_error(e)))?
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        crate::identity::record_zone(conn, zone, true)?;
+        Ok(applied)
+    })
+    .map_err(|e| match e {
+        TxError::Domain(e) => e,
+        TxError::Diesel(e) => query_error(e),
+    })
 }
 
 /// Refuses an existing file that the store does not manage (see

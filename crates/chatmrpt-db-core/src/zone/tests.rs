@@ -14,6 +14,9 @@ fn names_offsets_and_utc_read_back_as_written() {
         assert_eq!(zone(text).to_string(), text);
     }
     assert_eq!(zone("Z"), LegacyZone::UTC);
+    for name in ["Etc/UTC", "GMT", "Etc/GMT", "UCT", "Zulu", "Universal"] {
+        assert_eq!(zone(name), LegacyZone::UTC, "{name} is UTC by another name");
+    }
     assert_eq!(zone("+00:00"), LegacyZone::UTC);
     assert_eq!(zone("-0530").to_string(), "-05:30");
     for bad in [

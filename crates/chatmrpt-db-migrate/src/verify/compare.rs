@@ -16,14 +16,15 @@ use crate::pace::{FIRST_READ_ROWS, Pace, rows_within_bytes};
 pub(crate) struct Known {
     pub quarantined: HashMap<Table, HashSet<String>>,
     pub synthesized: HashSet<String>,
-    /// The `chatmrpt_origin` of rows loaded from the compared file(s): a
-    /// target row of another origin is not this file's, so not extra.
-    pub own_origins: HashSet<String>,
+    /// The `chatmrpt_origin` of rows loaded from files known to be others
+    /// than the compared one(s): such a target row is not extra.
+    pub other_origins: HashSet<String>,
 }
 
 /// Where a target row that the source lacks came from.
 enum Origin {
-    /// This file's backfill, or nothing recorded: extra.
+    /// This file's backfill, a label that names no file, or nothing
+    /// recorded: extra.
     Extra,
     /// Another source's backfill.
     OtherSource,
@@ -35,11 +36,7 @@ impl Known {
     fn origin(&self, recorded: Option<&Option<String>>) -> Origin {
         match recorded {
             Some(Some(app)) if app == "app" => Origin::Application,
-            Some(Some(source))
-                if source.starts_with("source:") && !self.own_origins.contains(source) =>
-            {
-                Origin::OtherSource
-            }
+            Some(Some(source)) if self.other_origins.contains(source) => Origin::OtherSource,
             _ => Origin::Extra,
         }
     }

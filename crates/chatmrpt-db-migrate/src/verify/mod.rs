@@ -211,11 +211,17 @@ pub fn verify_with(
     let mut recorded = Vec::new();
     let mut src = open(source, false, options, (&mut known, &mut recorded))?;
     let mut tgt = open(target, true, options, (&mut known, &mut recorded))?;
+    // A label is another source's only if every compared file is not the
+    // one it recorded.
+    let mut others: Option<std::collections::HashSet<String>> = None;
     for path in source.files() {
-        known
-            .own_origins
-            .extend(own_origins(path, &recorded, options)?);
+        let of_this = other_origins(path, &recorded, options)?;
+        others = Some(match others {
+            None => of_this,
+            Some(so_far) => so_far.intersection(&of_this).cloned().collect(),
+        });
     }
+    known.other_origins = others.unwrap_or_default();
     let mut tables = Vec::new();
     for table in Table::ALL {
         if let Some(report) = compare::table(src.as_mut(), tgt.as_mut(), table, options, &known)? {
@@ -240,9 +246,9 @@ impl StoreRef {
     }
 }
 
-/// The `chatmrpt_origin` of the rows the target's backfills loaded from the
-/// file at `path` (every label whose recorded file it is).
-fn own_origins(
+/// The `chatmrpt_origin` of the rows the target's backfills loaded from
+/// files other than the one at `path` (see `sources::other_labels`).
+fn other_origins(
     path: &std::path::Path,
     recorded: &[(String, RecordedSource)],
     options: &VerifyOptions,
@@ -252,7 +258,7 @@ fn own_origins(
     }
     let mut src = crate::source::Source::open(path, options.read_budget)?;
     let schema = src.introspect()?;
-    Ok(crate::sources::labels_of(&mut src, &schema, recorded)?
+    Ok(crate::sources::other_labels(&mut src, &schema, recorded)?
         .iter()
         .map(|label| crate::target::origin_of(label))
         .collect())

@@ -153,15 +153,17 @@ pub fn adopt(path: &Path, options: &AdoptOptions) -> Result<AdoptReport, AdoptEr
     drop(conn);
     // One connection, no pool: adoption may run before a fork (the Python
     // drop-in adopts at start-up, in gunicorn's master).
-    let migrations_applied =
-        crate::store::migrate_adopted(path, busy).map_err(|source| AdoptError::Store {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    // A file adopted from the legacy application has its clock; one the
-    // store managed before keeps the clock it records.
+    // A file adopted from the legacy application gets its clock with its
+    // migrations, in one transaction; one the store managed before keeps
+    // the clock it records.
     let from_legacy = applied.recorded.is_some();
-    let legacy_timezone = crate::settle_legacy_zone(path, Some(zone), from_legacy)
+    let store_failed = |source| AdoptError::Store {
+        path: path.to_path_buf(),
+        source,
+    };
+    let migrations_applied = crate::store::migrate_adopted(path, busy, from_legacy.then_some(zone))
+        .map_err(store_failed)?;
+    let legacy_timezone = crate::settle_legacy_zone(path, Some(zone), false)
         .or_else(|err| match err {
             // Already managed, in another zone: adoption changes nothing.
             chatmrpt_db_core::Error::Config(_) if !from_legacy => {
@@ -169,10 +171,7 @@ pub fn adopt(path: &Path, options: &AdoptOptions) -> Result<AdoptReport, AdoptEr
             }
             other => Err(other),
         })
-        .map_err(|source| AdoptError::Store {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        .map_err(store_failed)?;
     Ok(report(
         path,
         backup,
