@@ -19,7 +19,7 @@ use crate::value::{LegacyValue, SourceRow};
 use chatmrpt_db_core::LegacyZone;
 
 /// A chunk's rows, kept until the next chunk.
-type CachedChunk = (Table, Range, Vec<(String, Hash)>);
+pub(crate) type CachedChunk = (Table, Range, Vec<(String, Hash)>);
 
 /// The legacy side.
 pub(crate) struct LegacyReader {

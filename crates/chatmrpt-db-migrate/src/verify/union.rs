@@ -14,14 +14,14 @@ use chatmrpt_db_core::{Session, Table};
 
 use super::canon::{Hash, chunk_digest};
 use super::compared::{Chunk, ComparedStore, Range, ReadStat, Unloadable};
-use super::legacy::LegacyReader;
+use super::legacy::{CachedChunk, LegacyReader};
 use crate::error::Result;
 
 /// The files, compared as one.
 pub(crate) struct UnionReader {
     parts: Vec<LegacyReader>,
     /// The merged rows of the last chunk, reused by `rows`.
-    cached: Option<(Table, Range, Vec<(String, Hash)>)>,
+    cached: Option<CachedChunk>,
 }
 
 impl UnionReader {
