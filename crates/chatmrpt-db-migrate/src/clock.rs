@@ -212,16 +212,7 @@ fn read_clock(conn: &mut SqliteConnection) -> Result<Option<LegacyZone>> {
         diesel::sql_query("SELECT legacy_timezone AS v FROM chatmrpt_file_identity WHERE id = 1")
             .load(conn)
             .map_err(|_| unmanaged())?;
-    found
-        .into_iter()
-        .next()
-        .and_then(|n| n.v)
-        .map(|text| {
-            text.parse().map_err(|e: chatmrpt_db_core::Error| {
-                Error::Options(format!("recorded clock: {e}"))
-            })
-        })
-        .transpose()
+    crate::source::parse_recorded(found.into_iter().next().and_then(|n| n.v))
 }
 
 fn convert_column(

@@ -71,15 +71,21 @@ impl Source {
             diesel::sql_query("SELECT legacy_timezone FROM chatmrpt_file_identity WHERE id = 1")
                 .load::<Clock>(conn)
         })?;
-        clock
-            .into_iter()
-            .next()
-            .and_then(|c| c.legacy_timezone)
-            .map(|text| {
-                text.parse().map_err(|e: chatmrpt_db_core::Error| {
-                    Error::Options(format!("the file's recorded clock: {e}"))
-                })
-            })
-            .transpose()
+        parse_recorded(clock.into_iter().next().and_then(|c| c.legacy_timezone))
     }
+}
+
+/// The zone a file records, read from `chatmrpt_file_identity.legacy_timezone`.
+///
+/// # Errors
+///
+/// [`Error::Options`] for a record that is not a zone.
+pub(crate) fn parse_recorded(recorded: Option<String>) -> Result<Option<LegacyZone>> {
+    recorded
+        .map(|text| {
+            text.parse().map_err(|e: chatmrpt_db_core::Error| {
+                Error::Options(format!("the file's recorded clock: {e}"))
+            })
+        })
+        .transpose()
 }

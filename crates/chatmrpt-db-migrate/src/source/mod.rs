@@ -27,6 +27,7 @@ use crate::pace::Pace;
 use crate::value::SourceRow;
 
 mod clock;
+pub(crate) use clock::parse_recorded;
 mod identity;
 mod keys;
 mod schema;

@@ -21,6 +21,17 @@ pub(crate) struct Chunk {
     pub digest: Hash,
 }
 
+impl Chunk {
+    /// The chunk of `rows` (key, row digest), in key order, digested on
+    /// this side (a file's; PostgreSQL digests server side).
+    pub(crate) fn of(rows: &[(String, Hash)]) -> Self {
+        Self {
+            rows: rows.len() as u64,
+            digest: super::canon::chunk_digest(rows.iter().map(|(_, d)| d)),
+        }
+    }
+}
+
 /// A row the side could not put in canonical form, or a later duplicate:
 /// the backfill quarantined it, so it is a known difference.
 #[derive(Clone, Debug, PartialEq, Eq)]

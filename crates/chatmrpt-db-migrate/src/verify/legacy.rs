@@ -8,7 +8,7 @@ use chatmrpt_db_core::{Session, Table};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use super::canon::{Hash, chunk_digest, row_digest};
+use super::canon::{Hash, row_digest};
 use super::compared::{Chunk, ComparedStore, Range, ReadStat, Unloadable};
 use crate::catalog::{self, quote};
 use crate::convert::{Cell, convert};
@@ -234,16 +234,10 @@ impl ComparedStore for LegacyReader {
 
     fn chunk(&mut self, table: Table, range: &Range) -> Result<Chunk> {
         let Some(t) = self.table(table) else {
-            return Ok(Chunk {
-                rows: 0,
-                digest: chunk_digest(std::iter::empty()),
-            });
+            return Ok(Chunk::of(&[]));
         };
         let rows = self.read_range(&t, range)?;
-        let chunk = Chunk {
-            rows: rows.len() as u64,
-            digest: chunk_digest(rows.iter().map(|(_, d)| d)),
-        };
+        let chunk = Chunk::of(&rows);
         self.cached = Some((table, range.clone(), rows));
         Ok(chunk)
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chatmrpt_db_core::{Session, Table};
 
-use super::canon::{Hash, chunk_digest};
+use super::canon::Hash;
 use super::compared::{Chunk, ComparedStore, Range, ReadStat, Unloadable};
 use super::legacy::{CachedChunk, LegacyReader};
 use crate::error::Result;
@@ -72,10 +72,7 @@ impl ComparedStore for UnionReader {
 
     fn chunk(&mut self, table: Table, range: &Range) -> Result<Chunk> {
         let rows = self.merged(table, range)?;
-        let chunk = Chunk {
-            rows: rows.len() as u64,
-            digest: chunk_digest(rows.iter().map(|(_, d)| d)),
-        };
+        let chunk = Chunk::of(&rows);
         self.cached = Some((table, range.clone(), rows));
         Ok(chunk)
     }
