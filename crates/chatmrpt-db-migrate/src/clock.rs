@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use chatmrpt_db_core::{LegacyZone, LocalReading, Table, Timestamp};
+use chatmrpt_db_core::{LegacyZone, Table};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
@@ -247,9 +247,9 @@ fn convert_column(
             continue;
         };
         let text = to.to_legacy_string(at);
-        if wall_clock_reading(to, &text) == Some(LocalReading::Ambiguous)
-            && to.parse_legacy(&text).ok() != Some(at)
-        {
+        // The new wall clock reads back as another instant only in an hour
+        // the new zone repeats (a written time is never a skipped one).
+        if to.parse_legacy(&text).ok() != Some(at) {
             out.repeated += 1;
             if out.repeated_keys.len() < LISTED {
                 out.repeated_keys.push(row.key.clone().unwrap_or_default());
@@ -265,13 +265,4 @@ fn convert_column(
         }
     }
     Ok(out)
-}
-
-/// How `text` on `zone`'s wall clock reads back.
-fn wall_clock_reading(zone: LegacyZone, text: &str) -> Option<LocalReading> {
-    let naive = Timestamp::parse_legacy(text)
-        .ok()?
-        .as_datetime()
-        .naive_utc();
-    zone.instant(naive).ok().map(|(_, reading)| reading)
 }
