@@ -163,7 +163,32 @@ impl From<diesel::result::Error> for Failed {
     }
 }
 
-fn open(path: &Path, write: bool) -> Result<SqliteConnection> {
+/// The file, opened to write (`--apply`) or only to look.
+enum Opened {
+    Write(SqliteConnection),
+    Look(chatmrpt_db_sqlite::Look),
+}
+
+impl std::ops::Deref for Opened {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        match self {
+            Self::Write(conn) => conn,
+            Self::Look(look) => look,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Opened {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        match self {
+            Self::Write(conn) => conn,
+            Self::Look(look) => look,
+        }
+    }
+}
+
+fn open(path: &Path, write: bool) -> Result<Opened> {
     if !path.is_file() {
         return Err(Error::NotALegacyLog {
             path: path.to_path_buf(),
@@ -171,14 +196,10 @@ fn open(path: &Path, write: bool) -> Result<SqliteConnection> {
         });
     }
     let opened = if write {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let uri = format!(
-            "file:{}?mode=rw",
-            crate::source::uri_escape(&absolute.to_string_lossy())
-        );
-        SqliteConnection::establish(&uri)
+        SqliteConnection::establish(&chatmrpt_db_sqlite::look::file_uri(path, "rw"))
+            .map(Opened::Write)
     } else {
-        crate::source::open_to_look(path)
+        crate::source::open_to_look(path).map(Opened::Look)
     };
     let mut conn = opened.map_err(|source| Error::SourceUnavailable {
         path: path.to_path_buf(),

@@ -13,6 +13,7 @@ pub mod adopt;
 mod backend;
 mod error;
 mod identity;
+pub mod look;
 mod outbox;
 pub mod pool;
 // The repository layer, written once for both backends (see
@@ -25,6 +26,7 @@ mod schema;
 mod store;
 
 pub use identity::settle_legacy_zone;
+pub use look::Look;
 pub use store::{MIGRATIONS, SqliteStore, connect, migrate_file};
 
 /// The store's name in errors, logs and metrics.

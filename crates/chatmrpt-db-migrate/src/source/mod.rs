@@ -17,6 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use chatmrpt_db_sqlite::Look;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 use diesel::sqlite::SqliteConnection;
@@ -38,7 +39,7 @@ pub(crate) use schema::{SourceSchema, SourceTable};
 
 /// A read-only connection to the legacy file.
 pub(crate) struct Source {
-    conn: SqliteConnection,
+    conn: Look,
     path: PathBuf,
     budget: Duration,
     longest: Duration,
@@ -66,7 +67,7 @@ impl Source {
         // once and [`Source::timed`] retries it, so that the time measured
         // is the time the statement held the file, not the time it waited.
         diesel::sql_query("PRAGMA busy_timeout = 0")
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .map_err(Error::Source)?;
         Ok(Self {
             conn,
@@ -256,35 +257,12 @@ pub(crate) fn as_limit(rows: usize) -> i64 {
     i64::try_from(rows).unwrap_or(i64::MAX)
 }
 
-/// Opens `path` read-only (`mode=ro`).
-///
-/// A file in WAL mode whose `-wal` and `-shm` are absent gets them created
-/// by SQLite and, the connection being read-only, left behind (empty). An
-/// attempt to open such a file read-write and let the last connection
-/// remove them met "database disk image is malformed" under a concurrent
-/// legacy-style writer (`tests/live_source.rs`), so reads stay read-only.
+/// Opens `path` read-only (`mode=ro`), leaving nothing beside it (see
+/// [`chatmrpt_db_sqlite::Look`]).
 ///
 /// # Errors
 ///
 /// The driver's.
-pub(crate) fn open_to_look(path: &Path) -> diesel::ConnectionResult<SqliteConnection> {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    SqliteConnection::establish(&format!(
-        "file:{}?mode=ro",
-        uri_escape(&absolute.to_string_lossy())
-    ))
-}
-
-/// Escapes what a SQLite URI path cannot hold literally.
-pub(crate) fn uri_escape(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '?' => out.push_str("%3f"),
-            '#' => out.push_str("%23"),
-            c => out.push(c),
-        }
-    }
-    out
+pub(crate) fn open_to_look(path: &Path) -> diesel::ConnectionResult<Look> {
+    Look::open(path)
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use diesel::connection::{Connection, SimpleConnection};
+use diesel::connection::SimpleConnection;
 use diesel::sql_types::{BigInt, Text};
 use diesel::sqlite::SqliteConnection;
 use diesel::{QueryableByName, RunQueryDsl};
@@ -64,19 +64,19 @@ pub fn inspect(path: &Path) -> Result<Inspection, AdoptError> {
                 source: Box::new(e),
             },
         };
-    let uri = super::open::uri(path).replace("?mode=rw", "?mode=ro");
-    let mut conn = SqliteConnection::establish(&uri).map_err(|e| AdoptError::Database {
+    let mut look = crate::Look::open(path).map_err(|e| AdoptError::Database {
         path: path.to_path_buf(),
         step: "opening the file read-only",
         source: Box::new(e),
     })?;
+    let conn: &mut SqliteConnection = &mut look;
     let busy = chatmrpt_db_core::SqliteConfig::default().busy_timeout_ms;
     conn.batch_execute(&format!("PRAGMA busy_timeout = {busy};"))
         .map_err(|e| failed("setting the busy timeout", e))?;
     let names: Vec<Name> = diesel::sql_query(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
     )
-    .load(&mut conn)
+    .load(conn)
     .map_err(|e| failed("listing the tables", e))?;
     let mut tables = Vec::with_capacity(names.len());
     for Name { name } in names {
@@ -84,7 +84,7 @@ pub fn inspect(path: &Path) -> Result<Inspection, AdoptError> {
         // be a bound parameter.
         let quoted = format!("\"{}\"", name.replace('"', "\"\""));
         let Count { n } = diesel::sql_query(format!("SELECT count(*) AS n FROM {quoted}"))
-            .get_result(&mut conn)
+            .get_result(conn)
             .map_err(|e| failed("counting rows", e))?;
         tables.push((name, u64::try_from(n).unwrap_or(0)));
     }

@@ -92,32 +92,7 @@ fn quick_check(conn: &mut SqliteConnection, path: &Path, busy_ms: u32) -> Result
     }
 }
 
-/// A `file:` URI opening `path` read-write without creating it
-/// (`mode=rw`), characters outside the unreserved set percent-encoded.
+/// A `file:` URI opening `path` read-write without creating it.
 pub(crate) fn uri(path: &Path) -> String {
-    let mut out = String::from("file:");
-    for byte in path.as_os_str().as_encoded_bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(char::from(*byte));
-            }
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out.push_str("?mode=rw");
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn uri_escapes_what_sqlite_would_misread() {
-        assert_eq!(
-            uri(Path::new("/data/inter actions?#.db")),
-            "file:/data/inter%20actions%3F%23.db?mode=rw"
-        );
-        assert_eq!(uri(Path::new("rel/x.db")), "file:rel/x.db?mode=rw");
-    }
+    crate::look::file_uri(path, "rw")
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use diesel::connection::{Connection, SimpleConnection};
+use diesel::connection::SimpleConnection;
 use diesel::sql_types::BigInt;
 use diesel::sqlite::SqliteConnection;
 use diesel::{QueryableByName, RunQueryDsl};
@@ -46,12 +46,12 @@ pub fn file_state(path: &Path) -> Result<FileState, AdoptError> {
         step,
         source,
     };
-    let uri = super::open::uri(path).replace("?mode=rw", "?mode=ro");
-    let Ok(mut conn) = SqliteConnection::establish(&uri) else {
+    let Ok(mut look) = crate::Look::open(path) else {
         // Not SQLite, unreadable...: adoption names the reason.
         return Ok(FileState::Unmanaged);
     };
     // Another process may be committing: wait for it as the store does.
+    let conn: &mut SqliteConnection = &mut look;
     let busy = chatmrpt_db_core::SqliteConfig::default().busy_timeout_ms;
     conn.batch_execute(&format!("PRAGMA busy_timeout = {busy};"))
         .map_err(|e| failed("setting the busy timeout", Box::new(e)))?;
@@ -61,7 +61,7 @@ pub fn file_state(path: &Path) -> Result<FileState, AdoptError> {
          ELSE (SELECT count(*) FROM sqlite_master \
                WHERE type = 'table' AND name = '__diesel_schema_migrations') END AS found",
     )
-    .get_result(&mut conn);
+    .get_result(conn);
     match found {
         Ok(Found { found: -1 }) => Ok(FileState::Absent),
         Ok(Found { found }) if found > 0 => Ok(FileState::Managed),

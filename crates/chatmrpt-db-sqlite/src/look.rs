@@ -1,0 +1,232 @@
+//! A read-only look at a SQLite file that leaves nothing beside it.
+//!
+//! A read-only connection (`mode=ro`) never writes the database, but on a
+//! file in WAL mode whose `-wal` and `-shm` are absent (no connection is
+//! open) SQLite creates both to read, and a read-only connection cannot
+//! remove them when it closes: a look would leave two empty files behind.
+//!
+//! [`Look`] remembers which neighbours existed before it opened. When it is
+//! dropped, after its connection has closed, and it finds a `-wal` or
+//! `-shm` that was not there, it tidies them the way SQLite itself does: it
+//! opens the file read-write, reads the schema, and closes. SQLite's close
+//! removes both files only when it is the last connection (it takes the
+//! file's exclusive lock to decide), so files another process opened in
+//! the meantime stay. A `-wal` that holds frames was written by someone
+//! else (a read-only connection writes none) and is never touched, so the
+//! tidying never checkpoints: the database's bytes stay as they were.
+
+use std::ops::{Deref, DerefMut};
+use std::path::{Path, PathBuf};
+
+use diesel::connection::{Connection, SimpleConnection};
+use diesel::sqlite::SqliteConnection;
+
+/// A read-only connection to a SQLite file that tidies what SQLite created
+/// beside the file for it (see the module docs).
+pub struct Look {
+    // Declared first so it closes before `tidy` runs.
+    conn: SqliteConnection,
+    tidy: Tidy,
+}
+
+impl Look {
+    /// Opens `path` read-only (`mode=ro`: never created, never written).
+    ///
+    /// # Errors
+    ///
+    /// The driver's, when SQLite cannot open the file.
+    pub fn open(path: &Path) -> diesel::ConnectionResult<Self> {
+        let tidy = Tidy::before(path);
+        let conn = SqliteConnection::establish(&file_uri(path, "ro"))?;
+        Ok(Self { conn, tidy })
+    }
+
+    /// The path looked at.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.tidy.path
+    }
+}
+
+impl Deref for Look {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for Look {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.conn
+    }
+}
+
+/// A `file:` URI opening `path` in `mode` (`ro`, `rw`; never `rwc`, so
+/// SQLite never creates the file), every byte outside the unreserved set
+/// percent-encoded (a path need not be UTF-8).
+#[must_use]
+pub fn file_uri(path: &Path, mode: &str) -> String {
+    let mut out = String::from("file:");
+    for byte in path.as_os_str().as_encoded_bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(char::from(*byte));
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out.push_str("?mode=");
+    out.push_str(mode);
+    out
+}
+
+/// Which of a file's WAL neighbours existed before a look.
+struct Tidy {
+    path: PathBuf,
+    had_wal: bool,
+    had_shm: bool,
+}
+
+impl Tidy {
+    fn before(path: &Path) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            had_wal: neighbour(path, "-wal").exists(),
+            had_shm: neighbour(path, "-shm").exists(),
+        }
+    }
+}
+
+impl Drop for Tidy {
+    fn drop(&mut self) {
+        // Either was there: a connection was open (or a writer crashed and
+        // the next read-write open recovers); they are not the look's. A
+        // journal beside it is a writer's too, for its next open to settle.
+        if self.had_wal || self.had_shm || neighbour(&self.path, "-journal").exists() {
+            return;
+        }
+        let wal = neighbour(&self.path, "-wal");
+        let shm = neighbour(&self.path, "-shm");
+        let wal_len = std::fs::metadata(&wal).map(|m| m.len()).ok();
+        if wal_len.is_some_and(|len| len > 0) || (wal_len.is_none() && !shm.exists()) {
+            return;
+        }
+        // A read-write connection's last close removes both; one still
+        // open elsewhere keeps them. Nothing here writes the database.
+        let tidied =
+            SqliteConnection::establish(&file_uri(&self.path, "rw")).and_then(|mut conn| {
+                conn.batch_execute("PRAGMA busy_timeout = 0; SELECT count(*) FROM sqlite_master;")
+                    .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
+            });
+        if let Err(e) = tidied {
+            tracing::debug!(path = %self.path.display(), error = %e,
+                "left the -wal/-shm a read-only look created");
+        }
+    }
+}
+
+fn neighbour(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "test: a panic is the failure report")]
+mod tests {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::BigInt;
+
+    use super::*;
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    fn count(conn: &mut SqliteConnection) -> i64 {
+        diesel::sql_query("SELECT count(*) AS n FROM t")
+            .get_result::<Count>(conn)
+            .unwrap()
+            .n
+    }
+
+    /// A WAL file with no connection open: no `-wal`, no `-shm`.
+    fn wal_file(dir: &Path) -> PathBuf {
+        let path = dir.join("w.db");
+        let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+        conn.batch_execute(
+            "PRAGMA journal_mode = WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1), (2);",
+        )
+        .unwrap();
+        drop(conn);
+        assert!(!neighbour(&path, "-wal").exists() && !neighbour(&path, "-shm").exists());
+        path
+    }
+
+    #[test]
+    fn a_look_at_a_closed_wal_file_leaves_nothing_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = wal_file(dir.path());
+        let before = std::fs::read(&path).unwrap();
+        let mut look = Look::open(&path).unwrap();
+        assert_eq!(count(&mut look), 2);
+        // SQLite made them for the read-only connection...
+        assert!(neighbour(&path, "-wal").exists() && neighbour(&path, "-shm").exists());
+        drop(look);
+        // ...and the look took them away again, the file untouched.
+        assert!(!neighbour(&path, "-wal").exists(), "-wal left behind");
+        assert!(!neighbour(&path, "-shm").exists(), "-shm left behind");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn a_look_leaves_another_connection_s_files_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = wal_file(dir.path());
+        let mut writer = SqliteConnection::establish(&file_uri(&path, "rw")).unwrap();
+        writer.batch_execute("INSERT INTO t VALUES (3);").unwrap();
+        let mut look = Look::open(&path).unwrap();
+        assert_eq!(count(&mut look), 3);
+        drop(look);
+        assert!(neighbour(&path, "-wal").exists() && neighbour(&path, "-shm").exists());
+        writer.batch_execute("INSERT INTO t VALUES (4);").unwrap();
+        assert_eq!(count(&mut writer), 4);
+        drop(writer);
+        // The writer's own close removed them, its rows in the file.
+        assert!(!neighbour(&path, "-wal").exists());
+        let mut look = Look::open(&path).unwrap();
+        assert_eq!(count(&mut look), 4);
+    }
+
+    #[test]
+    fn a_look_opened_beside_a_live_writer_keeps_what_the_writer_left() {
+        // The look opens while no connection is open; a writer then opens,
+        // commits and closes while the look still holds the file: SQLite
+        // cannot checkpoint on the writer's close (the look reads), so the
+        // commit sits in the -wal, which the look must not remove.
+        let dir = tempfile::tempdir().unwrap();
+        let path = wal_file(dir.path());
+        let mut look = Look::open(&path).unwrap();
+        assert_eq!(count(&mut look), 2);
+        let mut writer = SqliteConnection::establish(&file_uri(&path, "rw")).unwrap();
+        writer.batch_execute("INSERT INTO t VALUES (3);").unwrap();
+        drop(writer);
+        drop(look);
+        let mut conn = SqliteConnection::establish(&file_uri(&path, "rw")).unwrap();
+        assert_eq!(count(&mut conn), 3, "a committed row was lost");
+    }
+
+    #[test]
+    fn file_uri_escapes_what_sqlite_would_misread() {
+        assert_eq!(
+            file_uri(Path::new("/data/inter actions?#.db"), "rw"),
+            "file:/data/inter%20actions%3F%23.db?mode=rw"
+        );
+        assert_eq!(
+            file_uri(Path::new("rel/x.db"), "ro"),
+            "file:rel/x.db?mode=ro"
+        );
+    }
+}
