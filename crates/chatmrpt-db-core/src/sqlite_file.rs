@@ -36,6 +36,67 @@ pub fn hot_journal_advice(path: &Path, journal: &Path) -> String {
     )
 }
 
+/// What on disk, beside the file itself, keeps SQLite from opening it:
+/// the cause an operator must fix, named instead of the driver's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Obstacle {
+    /// A hot rollback journal (see [`hot_journal`]).
+    HotJournal(PathBuf),
+    /// The file's folder does not exist.
+    MissingFolder(PathBuf),
+    /// The file's folder cannot be written, and SQLite must create a file
+    /// beside it: a rollback journal to write, a `-wal` and `-shm` to read
+    /// or write a file in WAL mode.
+    ReadOnlyFolder(PathBuf),
+}
+
+impl Obstacle {
+    /// The obstacle behind SQLite's `message` about `path`, when there is
+    /// one to name (`None`: the driver's message says it all).
+    pub fn find(path: &Path, message: &str) -> Option<Self> {
+        let refused = is_readonly_refusal(message) || message.contains("unable to open database");
+        if !refused {
+            return None;
+        }
+        if let Some(journal) = hot_journal(path) {
+            return Some(Self::HotJournal(journal));
+        }
+        let folder = match path.parent() {
+            Some(parent) if parent.as_os_str().is_empty() => Path::new("."),
+            Some(parent) => parent,
+            None => return None,
+        };
+        match std::fs::metadata(folder) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Some(Self::MissingFolder(folder.to_path_buf()))
+            }
+            Ok(meta) if meta.is_dir() && meta.permissions().readonly() => {
+                Some(Self::ReadOnlyFolder(folder.to_path_buf()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The one line for `path` blocked by this obstacle.
+    pub fn advice(&self, path: &Path) -> String {
+        match self {
+            Self::HotJournal(journal) => hot_journal_advice(path, journal),
+            Self::MissingFolder(folder) => format!(
+                "{}: no such folder {}: create it, or name the file where it is",
+                path.display(),
+                folder.display()
+            ),
+            Self::ReadOnlyFolder(folder) => format!(
+                "{}: its folder {} is not writable, and SQLite must create a file beside it \
+                 (a -journal to write; a -wal and -shm even to read a file in WAL mode): \
+                 let this user write the folder, or work on a copy",
+                path.display(),
+                folder.display()
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +116,40 @@ mod tests {
         assert!(advice.contains("interactions.db-journal"), "{advice}");
         assert!(is_readonly_refusal("attempt to write a readonly database"));
         assert!(!is_readonly_refusal("database is locked"));
+        assert_eq!(
+            Obstacle::find(&db, "attempt to write a readonly database"),
+            Some(Obstacle::HotJournal(journal.clone()))
+        );
+        assert_eq!(Obstacle::find(&db, "database is locked"), None);
+    }
+
+    #[test]
+    fn a_missing_or_read_only_folder_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("gone").join("interactions.db");
+        let found = Obstacle::find(&gone, "unable to open database file").unwrap();
+        assert_eq!(found, Obstacle::MissingFolder(dir.path().join("gone")));
+        assert!(found.advice(&gone).contains("no such folder"));
+        let shut = dir.path().join("shut");
+        std::fs::create_dir(&shut).unwrap();
+        let mut mode = std::fs::metadata(&shut).unwrap().permissions();
+        mode.set_readonly(true);
+        std::fs::set_permissions(&shut, mode).unwrap();
+        let file = shut.join("interactions.db");
+        let found = Obstacle::find(&file, "attempt to write a readonly database").unwrap();
+        assert_eq!(found, Obstacle::ReadOnlyFolder(shut.clone()));
+        assert!(found.advice(&file).contains("not writable"));
+        // A writable folder is no obstacle: the driver's words stand.
+        assert_eq!(
+            Obstacle::find(&dir.path().join("x.db"), "unable to open database file"),
+            None
+        );
+        let mut mode = std::fs::metadata(&shut).unwrap().permissions();
+        #[allow(
+            clippy::permissions_set_readonly_false,
+            reason = "the test's own folder"
+        )]
+        mode.set_readonly(false);
+        std::fs::set_permissions(&shut, mode).unwrap();
     }
 }

@@ -205,8 +205,18 @@ fn open(path: &Path, write: bool) -> Result<Opened> {
         path: path.to_path_buf(),
         source,
     })?;
-    conn.batch_execute("PRAGMA busy_timeout = 5000")
-        .map_err(Error::Source)?;
+    // The first read names what keeps SQLite out (a hot journal, a
+    // read-only folder) instead of failing somewhere later.
+    conn.batch_execute("PRAGMA busy_timeout = 5000; SELECT count(*) FROM sqlite_master;")
+        .map_err(
+            |e| match chatmrpt_db_core::sqlite_file::Obstacle::find(path, &e.to_string()) {
+                Some(obstacle) => Error::Obstacle {
+                    path: path.to_path_buf(),
+                    obstacle,
+                },
+                None => Error::Source(e),
+            },
+        )?;
     Ok(conn)
 }
 

@@ -29,14 +29,15 @@ pub enum Error {
         #[source]
         source: diesel::ConnectionError,
     },
-    /// The source has a hot rollback journal: a read-only reader cannot
-    /// read it until a read-write open rolls the journal back.
-    #[error("{}", chatmrpt_db_core::sqlite_file::hot_journal_advice(path, journal))]
-    HotJournal {
+    /// Something beside the source keeps SQLite from reading it: a hot
+    /// rollback journal (a read-only reader cannot roll it back), a folder
+    /// that is missing or not writable.
+    #[error("{}", obstacle.advice(path))]
+    Obstacle {
         /// The file.
         path: PathBuf,
-        /// Its journal.
-        journal: PathBuf,
+        /// What is in the way.
+        obstacle: chatmrpt_db_core::sqlite_file::Obstacle,
     },
     /// Reading the source failed (a corrupt file, say).
     #[error("reading the source failed")]

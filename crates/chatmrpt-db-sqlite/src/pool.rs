@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use chatmrpt_db_core::{Error, Result, SqliteConfig, Synchronous};
-use diesel::connection::SimpleConnection;
+use diesel::connection::{Connection, SimpleConnection};
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
 
@@ -56,6 +56,26 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionOp
 ///
 /// [`Error::Unavailable`] when no connection can be opened.
 pub fn build_pool(config: &SqliteConfig) -> Result<SqlitePool> {
+    let options = ConnectionOptions {
+        busy_timeout_ms: config.busy_timeout_ms,
+        synchronous: config.synchronous,
+    };
+    // One connection made here first: a file SQLite cannot open fails now,
+    // with its cause named, not after the pool's connection timeout.
+    let opened = SqliteConnection::establish(&config.path.to_string_lossy())
+        .map_err(|e| e.to_string())
+        .and_then(|mut conn| options.apply(&mut conn).map_err(|e| e.to_string()));
+    if let Err(message) = opened {
+        let source: Box<dyn std::error::Error + Send + Sync> =
+            match chatmrpt_db_core::sqlite_file::Obstacle::find(&config.path, &message) {
+                Some(obstacle) => obstacle.advice(&config.path).into(),
+                None => format!("{}: {message}", config.path.display()).into(),
+            };
+        return Err(Error::Unavailable {
+            store: crate::STORE,
+            source,
+        });
+    }
     let manager = ConnectionManager::<SqliteConnection>::new(config.path.to_string_lossy());
     Pool::builder()
         .thread_pool(crate::pool::worker_threads())
@@ -67,10 +87,7 @@ pub fn build_pool(config: &SqliteConfig) -> Result<SqlitePool> {
             u64::from(config.busy_timeout_ms) + 5_000,
         ))
         .error_handler(Box::new(QuietErrors))
-        .connection_customizer(Box::new(ConnectionOptions {
-            busy_timeout_ms: config.busy_timeout_ms,
-            synchronous: config.synchronous,
-        }))
+        .connection_customizer(Box::new(options))
         .build(manager)
         .map_err(|e| Error::Unavailable {
             store: crate::STORE,

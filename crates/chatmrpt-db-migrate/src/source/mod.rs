@@ -59,10 +59,22 @@ impl Source {
     ///
     /// [`Error::SourceUnavailable`] when it cannot be opened.
     pub(crate) fn open(path: &Path, budget: Duration) -> Result<Self> {
-        let mut conn = open_to_look(path).map_err(|source| Error::SourceUnavailable {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let mut conn =
+            open_to_look(path).map_err(
+                |source| match chatmrpt_db_core::sqlite_file::Obstacle::find(
+                    path,
+                    &source.to_string(),
+                ) {
+                    Some(obstacle) => Error::Obstacle {
+                        path: path.to_path_buf(),
+                        obstacle,
+                    },
+                    None => Error::SourceUnavailable {
+                        path: path.to_path_buf(),
+                        source,
+                    },
+                },
+            )?;
         // No busy handler: a statement that meets a writer's lock fails at
         // once and [`Source::timed`] retries it, so that the time measured
         // is the time the statement held the file, not the time it waited.
@@ -132,15 +144,15 @@ impl Source {
         }
     }
 
-    /// A failed read: a hot journal named as such, else the driver's error.
+    /// A failed read: what is in the way named as such (a hot journal, a
+    /// read-only folder), else the driver's error.
     fn read_error(&self, e: diesel::result::Error) -> Error {
-        use chatmrpt_db_core::sqlite_file::{hot_journal, is_readonly_refusal};
-        match hot_journal(&self.path) {
-            Some(journal) if is_readonly_refusal(&e.to_string()) => Error::HotJournal {
+        match chatmrpt_db_core::sqlite_file::Obstacle::find(&self.path, &e.to_string()) {
+            Some(obstacle) => Error::Obstacle {
                 path: self.path.clone(),
-                journal,
+                obstacle,
             },
-            _ => Error::Source(e),
+            None => Error::Source(e),
         }
     }
 

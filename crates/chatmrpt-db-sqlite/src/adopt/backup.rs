@@ -46,7 +46,13 @@ pub(crate) fn safety_copy(
         // A partial copy is worse than none.
         let _ = std::fs::remove_file(&backup);
         return Err(match classify(path, "VACUUM INTO", busy_ms, err) {
-            AdoptError::Database { source, .. } => fail(&backup, source),
+            AdoptError::Database { source, .. } => {
+                let message = source.to_string();
+                match chatmrpt_db_core::sqlite_file::Obstacle::find(&backup, &message) {
+                    Some(obstacle) => fail(&backup, obstacle.advice(&backup).into()),
+                    None => fail(&backup, source),
+                }
+            }
             other => other,
         });
     }

@@ -49,14 +49,15 @@ pub enum AdoptError {
         /// What is wrong with it.
         reason: String,
     },
-    /// The file has a hot rollback journal, which only a read-write open
-    /// rolls back.
-    #[error("{}", chatmrpt_db_core::sqlite_file::hot_journal_advice(path, journal))]
-    HotJournal {
+    /// Something beside the file keeps SQLite from opening it: a hot
+    /// rollback journal (only a read-write open rolls it back), a folder
+    /// that is missing or not writable.
+    #[error("{}", obstacle.advice(path))]
+    Obstacle {
         /// The path given.
         path: PathBuf,
-        /// Its journal.
-        journal: PathBuf,
+        /// What is in the way.
+        obstacle: chatmrpt_db_core::sqlite_file::Obstacle,
     },
     /// Another connection holds a lock (a writer, or an exclusive reader)
     /// for longer than the busy timeout.

@@ -39,7 +39,7 @@ struct Count {
 /// # Errors
 ///
 /// [`AdoptError::Missing`], [`AdoptError::NotSqlite`],
-/// [`AdoptError::HotJournal`], or [`AdoptError::Database`] for a read that
+/// [`AdoptError::Obstacle`], or [`AdoptError::Database`] for a read that
 /// failed.
 pub fn inspect(path: &Path) -> Result<Inspection, AdoptError> {
     if !path.is_file() {
@@ -48,13 +48,14 @@ pub fn inspect(path: &Path) -> Result<Inspection, AdoptError> {
         });
     }
     let failed =
-        |step, e: diesel::result::Error| match chatmrpt_db_core::sqlite_file::hot_journal(path) {
-            Some(journal) if chatmrpt_db_core::sqlite_file::is_readonly_refusal(&e.to_string()) => {
-                AdoptError::HotJournal {
-                    path: path.to_path_buf(),
-                    journal,
-                }
-            }
+        |step, e: diesel::result::Error| match chatmrpt_db_core::sqlite_file::Obstacle::find(
+            path,
+            &e.to_string(),
+        ) {
+            Some(obstacle) => AdoptError::Obstacle {
+                path: path.to_path_buf(),
+                obstacle,
+            },
             _ if e.to_string().contains("not a database") => AdoptError::NotSqlite {
                 path: path.to_path_buf(),
             },

@@ -71,13 +71,11 @@ pub fn file_state(path: &Path) -> Result<FileState, AdoptError> {
         {
             Ok(FileState::Unmanaged)
         }
-        Err(e) => match chatmrpt_db_core::sqlite_file::hot_journal(path) {
-            Some(journal) if chatmrpt_db_core::sqlite_file::is_readonly_refusal(&e.to_string()) => {
-                Err(AdoptError::HotJournal {
-                    path: path.to_path_buf(),
-                    journal,
-                })
-            }
+        Err(e) => match chatmrpt_db_core::sqlite_file::Obstacle::find(path, &e.to_string()) {
+            Some(obstacle) => Err(AdoptError::Obstacle {
+                path: path.to_path_buf(),
+                obstacle,
+            }),
             _ => Err(failed("reading the schema", Box::new(e))),
         },
     }
