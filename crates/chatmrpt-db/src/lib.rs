@@ -27,6 +27,8 @@ pub use chatmrpt_db_dual::{
     CounterSnapshot, DualOptions, DualStore, ReplayReport, Routing, Side, StageRequest,
 };
 pub use chatmrpt_db_postgres::PgStore;
+/// One direct PostgreSQL connection, given up within a connect timeout.
+pub use chatmrpt_db_postgres::connect_within;
 pub use chatmrpt_db_postgres::grants;
 pub use chatmrpt_db_sqlite::SqliteStore;
 /// Bringing the legacy application's `interactions.db` under management.

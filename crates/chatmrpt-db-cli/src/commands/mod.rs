@@ -78,7 +78,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Grants(args) => grants::run(&args),
         Command::Stage(args) => stage::run(&dual()?, &args),
-        Command::Outbox(args) => outbox::run(&dual()?, &args),
+        Command::Outbox(args) => {
+            let store = dual()?;
+            // One direct connection first: PostgreSQL down is said at once,
+            // with its cause, not after the pool's wait.
+            let postgres = match config()?.postgres {
+                Some(pg) => chatmrpt_db::connect_within(&pg.url, pg.connect_timeout_s).map(drop),
+                None => Ok(()),
+            };
+            outbox::run(&store, &args, postgres)
+        }
         Command::Adopt(args) => Ok(adopt::run(&args)),
         Command::Clock(args) => Ok(clock::run(&args)),
         Command::Backfill(args) => Ok(backfill::run(&args)),

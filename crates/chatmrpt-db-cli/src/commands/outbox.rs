@@ -69,11 +69,26 @@ struct DeadShown {
     reason: Option<String>,
 }
 
-/// Runs `outbox`.
-pub fn run(store: &AppDualStore, args: &OutboxArgs) -> Result<ExitCode> {
-    match &args.action {
-        None => show(store, args.json),
-        Some(OutboxAction::Replay) => {
+/// Runs `outbox`. `postgres` says whether PostgreSQL answered one direct
+/// connection: when it did not, a look shows the SQLite outbox and then
+/// fails with the cause, and an action that needs PostgreSQL fails at once
+/// (`retry-dead` and `discard-dead --outbox sqlite` do not need it).
+pub fn run(store: &AppDualStore, args: &OutboxArgs, postgres: Result<()>) -> Result<ExitCode> {
+    let Some(action) = &args.action else {
+        show(store, args.json, postgres.is_ok())?;
+        return postgres.map(|()| ExitCode::SUCCESS);
+    };
+    let needs_postgres = match action {
+        OutboxAction::RetryDead(select) | OutboxAction::DiscardDead(select) => {
+            select.outbox.as_deref() != Some(store.side_name(Side::Legacy))
+        }
+        OutboxAction::Replay | OutboxAction::ClaimUnplaced => true,
+    };
+    if needs_postgres {
+        postgres?;
+    }
+    match action {
+        OutboxAction::Replay => {
             let report = store.replay_now();
             outln!(
                 "delivered {}, retrying {}, parked as dead {}, waiting {}{}{}{}",
@@ -100,7 +115,7 @@ pub fn run(store: &AppDualStore, args: &OutboxArgs) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Some(OutboxAction::ClaimUnplaced) => {
+        OutboxAction::ClaimUnplaced => {
             let n = store.target().claim_unplaced()?;
             outln!(
                 "{n} unplaced entries now owed to {} (delivered by the next replay)",
@@ -108,12 +123,12 @@ pub fn run(store: &AppDualStore, args: &OutboxArgs) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Some(OutboxAction::RetryDead(select)) => {
+        OutboxAction::RetryDead(select) => {
             let n = apply(store, select, |o, ids| o.outbox_retry_dead(ids))?;
             outln!("{n} dead entries back in the queue");
             Ok(ExitCode::SUCCESS)
         }
-        Some(OutboxAction::DiscardDead(select)) => {
+        OutboxAction::DiscardDead(select) => {
             let n = apply(store, select, |o, ids| o.outbox_discard_dead(ids))?;
             outln!("{n} dead entries discarded");
             Ok(ExitCode::SUCCESS)
@@ -151,9 +166,14 @@ fn side_named(store: &AppDualStore, name: &str) -> Result<Side> {
         .ok_or_else(|| Error::Config(format!("--outbox {name}: expected sqlite or postgres")))
 }
 
-fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
+fn show(store: &AppDualStore, json: bool, postgres_up: bool) -> Result<()> {
     let mut shown = Vec::new();
-    for side in [Side::Legacy, Side::Target] {
+    let sides: &[Side] = if postgres_up {
+        &[Side::Legacy, Side::Target]
+    } else {
+        &[Side::Legacy]
+    };
+    for &side in sides {
         let stats = store.outbox_stats(side)?;
         let age = stats.oldest_age().map(|a| a.as_secs());
         let dead_entries = store
@@ -177,8 +197,7 @@ fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
         });
     }
     if json {
-        print_json(&shown)?;
-        return Ok(ExitCode::SUCCESS);
+        return print_json(&shown);
     }
     for s in &shown {
         outln!(
@@ -218,5 +237,5 @@ fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
             );
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
