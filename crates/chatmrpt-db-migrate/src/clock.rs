@@ -214,6 +214,10 @@ fn open(path: &Path, write: bool) -> Result<Opened> {
                     path: path.to_path_buf(),
                     obstacle,
                 },
+                None if e.to_string().contains("file is not a database") => Error::NotALegacyLog {
+                    path: path.to_path_buf(),
+                    reason: "not a SQLite database".into(),
+                },
                 None => Error::Source(e),
             },
         )?;

@@ -80,15 +80,21 @@ pub fn file_uri(path: &Path, mode: &str) -> String {
     out
 }
 
-/// Which of a file's WAL neighbours existed before a look.
-struct Tidy {
+/// Which of a file's WAL neighbours existed before a look (or a command):
+/// dropped, it removes the empty `-wal` and `-shm` that appeared since, the
+/// way SQLite's last close does (see the module docs). A command that only
+/// looks holds one across its run, so that a connection a pool thread was
+/// still closing at exit leaves nothing behind.
+pub struct Tidy {
     path: PathBuf,
     had_wal: bool,
     had_shm: bool,
 }
 
 impl Tidy {
-    fn before(path: &Path) -> Self {
+    /// Notes what is beside `path` now.
+    #[must_use]
+    pub fn before(path: &Path) -> Self {
         Self {
             path: path.to_path_buf(),
             had_wal: neighbour(path, "-wal").exists(),
@@ -107,23 +113,38 @@ impl Drop for Tidy {
         }
         let wal = neighbour(&self.path, "-wal");
         let shm = neighbour(&self.path, "-shm");
-        let wal_len = std::fs::metadata(&wal).map(|m| m.len()).ok();
-        if wal_len.is_some_and(|len| len > 0) || (wal_len.is_none() && !shm.exists()) {
-            return;
-        }
-        // A read-write connection's last close removes both; one still
-        // open elsewhere keeps them. Nothing here writes the database.
-        let tidied =
-            SqliteConnection::establish(&file_uri(&self.path, "rw")).and_then(|mut conn| {
-                conn.batch_execute("PRAGMA busy_timeout = 0; SELECT count(*) FROM sqlite_master;")
+        // A connection of this process may still be closing on a pool's
+        // thread: a few tries, a few milliseconds apart, before leaving the
+        // files to whoever holds them.
+        for _ in 0..TIDY_TRIES {
+            let wal_len = std::fs::metadata(&wal).map(|m| m.len()).ok();
+            if wal_len.is_some_and(|len| len > 0) || (wal_len.is_none() && !shm.exists()) {
+                return;
+            }
+            // A read-write connection's last close removes both; one still
+            // open elsewhere keeps them. Nothing here writes the database.
+            let tidied =
+                SqliteConnection::establish(&file_uri(&self.path, "rw")).and_then(|mut conn| {
+                    conn.batch_execute(
+                        "PRAGMA busy_timeout = 0; SELECT count(*) FROM sqlite_master;",
+                    )
                     .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
-            });
-        if let Err(e) = tidied {
-            tracing::debug!(path = %self.path.display(), error = %e,
-                "left the -wal/-shm a read-only look created");
+                });
+            if let Err(e) = tidied {
+                tracing::debug!(path = %self.path.display(), error = %e,
+                    "left the -wal/-shm a read-only look created");
+                return;
+            }
+            if !wal.exists() && !shm.exists() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
         }
     }
 }
+
+/// Tries at removing what a look left, 10 ms apart.
+const TIDY_TRIES: u32 = 20;
 
 fn neighbour(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();

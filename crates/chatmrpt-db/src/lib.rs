@@ -33,4 +33,6 @@ pub use chatmrpt_db_postgres::grants;
 pub use chatmrpt_db_sqlite::SqliteStore;
 /// Bringing the legacy application's `interactions.db` under management.
 pub use chatmrpt_db_sqlite::adopt;
+/// Read-only looks at a SQLite file that leave nothing beside it.
+pub use chatmrpt_db_sqlite::look;
 pub use open::{AppDualStore, Store};

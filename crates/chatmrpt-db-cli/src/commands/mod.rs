@@ -33,6 +33,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             },
         )
     };
+    // Dropped last: once every store is closed, an empty -wal/-shm that
+    // appeared beside the configured file goes (SQLite keeps them while any
+    // connection, here or elsewhere, is open; a -wal holding writes stays).
+    let _tidy = config()
+        .ok()
+        .filter(|c| matches!(c.backend, BackendKind::Sqlite | BackendKind::Dual))
+        .map(|c| chatmrpt_db::look::Tidy::before(&c.sqlite.path));
     let creates = matches!(cli.command, Command::Migrate);
     let open = |config: &Config| -> Result<Store> {
         if !creates {
@@ -57,7 +64,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         open_dual(&config)
     };
     match cli.command {
-        Command::Migrate => migrate::run(&configured()?),
+        Command::Migrate => {
+            reach_postgres(&config()?)?;
+            migrate::run(&configured()?)
+        }
         Command::Status { json, html } => {
             let config = config()?;
             // A look at a file nobody manages yet reports what it holds
@@ -77,21 +87,36 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             status::run(&open(&config)?, postgres, json, html.as_deref())
         }
         Command::Grants(args) => grants::run(&args),
-        Command::Stage(args) => stage::run(&dual()?, &args),
+        Command::Stage(args) => {
+            if args.sets() {
+                // The file first (what it is), then PostgreSQL, before the
+                // dual store opens and warns that the shared stage is out
+                // of reach.
+                let config = config()?;
+                require_sqlite_file(&config)?;
+                drop(chatmrpt_db::SqliteStore::open(&config.sqlite)?);
+                reach_postgres(&config)?;
+            }
+            stage::run(&dual()?, &args)
+        }
         Command::Outbox(args) => {
             let store = dual()?;
-            // One direct connection first: PostgreSQL down is said at once,
-            // with its cause, not after the pool's wait.
-            let postgres = match config()?.postgres {
-                Some(pg) => chatmrpt_db::connect_within(&pg.url, pg.connect_timeout_s).map(drop),
-                None => Ok(()),
-            };
-            outbox::run(&store, &args, postgres)
+            outbox::run(&store, &args, reach_postgres(&config()?))
         }
         Command::Adopt(args) => Ok(adopt::run(&args)),
         Command::Clock(args) => Ok(clock::run(&args)),
         Command::Backfill(args) => Ok(backfill::run(&args)),
         Command::Verify(args) => Ok(verify::run(&args)),
+    }
+}
+
+/// One direct connection to the configured PostgreSQL, if any, for a
+/// command that needs it: down is said at once, with its cause, not after
+/// the pool's wait (or a warning about the stage first).
+fn reach_postgres(config: &Config) -> Result<()> {
+    match (&config.backend, &config.postgres) {
+        (BackendKind::Sqlite, _) | (_, None) => Ok(()),
+        (_, Some(pg)) => chatmrpt_db::connect_within(&pg.url, pg.connect_timeout_s).map(drop),
     }
 }
 

@@ -20,6 +20,13 @@ pub struct StageArgs {
     json: bool,
 }
 
+impl StageArgs {
+    /// Whether the command changes the stage (PostgreSQL keeps it).
+    pub fn sets(&self) -> bool {
+        matches!(self.action, Some(StageAction::Set { .. }))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum StageAction {
     /// Move every host to STAGE (one step forward or back); needs PostgreSQL,

@@ -59,6 +59,31 @@ impl Source {
     ///
     /// [`Error::SourceUnavailable`] when it cannot be opened.
     pub(crate) fn open(path: &Path, budget: Duration) -> Result<Self> {
+        // Said plainly, before SQLite's "unable to open database file".
+        let unlike = |reason: &str| Error::NotALegacyLog {
+            path: path.to_path_buf(),
+            reason: reason.into(),
+        };
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if path
+                    .parent()
+                    .is_some_and(|p| !p.as_os_str().is_empty() && !p.exists())
+                {
+                    let folder = path.parent().unwrap_or(path).to_path_buf();
+                    return Err(Error::Obstacle {
+                        path: path.to_path_buf(),
+                        obstacle: chatmrpt_db_core::sqlite_file::Obstacle::MissingFolder(folder),
+                    });
+                }
+                return Err(unlike("no such file"));
+            }
+            Ok(meta) if meta.is_file() && meta.len() == 0 => {
+                return Err(unlike("the file is empty"));
+            }
+            Ok(meta) if !meta.is_file() => return Err(unlike("not a file")),
+            _ => {}
+        }
         let mut conn =
             open_to_look(path).map_err(
                 |source| match chatmrpt_db_core::sqlite_file::Obstacle::find(
@@ -100,11 +125,17 @@ impl Source {
     ///
     /// [`Error::Source`]; [`Error::SourceLocked`] for a lock held past
     /// [`WAIT_FOR_WRITERS`].
+    #[track_caller]
     pub(crate) fn timed<T>(
         &mut self,
         statement: impl FnMut(&mut SqliteConnection) -> QueryResult<T>,
     ) -> Result<(T, Duration)> {
+        let at = std::panic::Location::caller();
         let (out, took) = self.retrying(statement)?;
+        if took > self.budget * 2 {
+            // Which read overran shows where pacing is missing (`-vv`).
+            tracing::debug!(%at, held_ms = took.as_millis(), "a read of the source held it past twice its budget");
+        }
         self.longest = self.longest.max(took);
         Ok((out, took))
     }

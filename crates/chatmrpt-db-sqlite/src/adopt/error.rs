@@ -126,6 +126,8 @@ pub(crate) fn classify(
         AdoptError::Locked { path, waited_ms }
     } else if message.contains("file is not a database") {
         AdoptError::NotSqlite { path }
+    } else if let Some(obstacle) = chatmrpt_db_core::sqlite_file::Obstacle::find(&path, &message) {
+        AdoptError::Obstacle { path, obstacle }
     } else if message.contains("malformed") || message.contains("corrupt") {
         AdoptError::Corrupt {
             path,
