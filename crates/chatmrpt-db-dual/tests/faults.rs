@@ -42,7 +42,7 @@ fn postgres_stopped_mid_load_in_dual_write_loses_nothing() {
     } = OwnedPair::start(Stage::DualWrite, true);
     let store = Arc::new(store);
     let load = Load::start(Arc::clone(&store), 4);
-    std::thread::sleep(Duration::from_millis(800));
+    load.wait_for_more_acks(100);
     cluster.stop();
     // Deferred, not just pending: pending also counts entries already
     // delivered whose deletion is batched.
@@ -52,7 +52,8 @@ fn postgres_stopped_mid_load_in_dual_write_loses_nothing() {
         || store.counters().deferred >= 50,
     );
     cluster.start_again();
-    std::thread::sleep(Duration::from_millis(800));
+    // Writes after the outage, acknowledged while the outbox drains.
+    load.wait_for_more_acks(50);
     let result = load.finish();
     assert!(result.failures.is_empty(), "{:?}", result.failures.first());
     assert!(
@@ -81,7 +82,7 @@ fn sqlite_locked_in_live_loses_nothing() {
         options(Stage::Live, true),
     ));
     let load = Load::start(Arc::clone(&store), 4);
-    std::thread::sleep(Duration::from_millis(500));
+    load.wait_for_more_acks(50);
     // Another process takes the write lock of the file and keeps it: every
     // SQLite write now fails ("database is locked"), as with a read-only
     // file (root ignores file modes, so the lock stands in for it here).
@@ -96,7 +97,7 @@ fn sqlite_locked_in_live_loses_nothing() {
     );
     blocker.batch_execute("COMMIT").unwrap();
     drop(blocker);
-    std::thread::sleep(Duration::from_millis(500));
+    load.wait_for_more_acks(50);
     let result = load.finish();
     assert!(result.failures.is_empty(), "{:?}", result.failures.first());
     assert!(store.drain(Duration::from_secs(60)), "outbox not drained");
@@ -136,7 +137,8 @@ fn stage_flips_under_load_lose_no_acknowledged_write() {
         Stage::Live,
     ];
     for stage in walk {
-        std::thread::sleep(Duration::from_millis(400));
+        // Some writes in each stage.
+        load.wait_for_more_acks(20);
         let request = StageRequest {
             to: stage,
             changed_by: "fault test".into(),
@@ -147,7 +149,7 @@ fn stage_flips_under_load_lose_no_acknowledged_write() {
             app.stage() == stage
         });
     }
-    std::thread::sleep(Duration::from_millis(400));
+    load.wait_for_more_acks(20);
     let result = load.finish();
     assert!(result.failures.is_empty(), "{:?}", result.failures.first());
     assert!(app.drain(Duration::from_secs(60)), "outbox not drained");

@@ -59,7 +59,8 @@ fn each_file_gets_its_own_writes_and_no_other_hosts() {
 
     let load_a = Load::start_named(Arc::clone(&a), 3, "a");
     let load_b = Load::start_named(Arc::clone(&b), 3, "b");
-    std::thread::sleep(Duration::from_millis(300));
+    load_a.wait_for_more_acks(30);
+    load_b.wait_for_more_acks(30);
     // Host A's file is locked (a legacy writer, a backup): A's writes are
     // decided by PostgreSQL and owed to A's file; B's replayer keeps running.
     let path_a = dir_a.path().join("interactions.db");
@@ -79,7 +80,7 @@ fn each_file_gets_its_own_writes_and_no_other_hosts() {
     let before_unlock = message_ids(b.legacy());
     blocker.batch_execute("COMMIT").unwrap();
     drop(blocker);
-    std::thread::sleep(Duration::from_millis(300));
+    load_a.wait_for_more_acks(30);
     let (result_a, result_b) = (load_a.finish(), load_b.finish());
     assert!(
         result_a.failures.is_empty(),

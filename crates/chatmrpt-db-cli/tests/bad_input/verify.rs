@@ -48,3 +48,9 @@ fn verify_refuses_a_target_string_before_any_connection() {
         .collect();
     run_table("verify --target", &cases);
 }
+
+#[test]
+fn verify_ends_quietly_on_a_closed_stdout() {
+    crate::closed_stdout(ITSELF);
+    crate::closed_stdout(&["verify", "--source", "FILE", "--target", "FILE", "--json"]);
+}

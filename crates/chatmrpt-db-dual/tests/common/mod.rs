@@ -137,6 +137,8 @@ pub fn total_rows(store: &dyn InteractionStore) -> u64 {
 /// messages; every acknowledged message id is kept.
 pub struct Load {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Messages acknowledged so far, by every worker.
+    acked: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     workers: Vec<std::thread::JoinHandle<(Vec<String>, Vec<String>)>>,
 }
 
@@ -166,9 +168,11 @@ impl Load {
     ) -> Self {
         use chatmrpt_db_core::{Message, MessageRepository, SessionRepository, SessionStart};
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let counted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let workers = (0..workers)
             .map(|w| {
                 let (store, stop) = (std::sync::Arc::clone(&store), std::sync::Arc::clone(&stop));
+                let counted = std::sync::Arc::clone(&counted);
                 let prefix = prefix.to_owned();
                 std::thread::spawn(move || {
                     let (mut acked, mut failures) = (Vec::new(), Vec::new());
@@ -182,7 +186,10 @@ impl Load {
                         for text in ["hello", "ward risk please"] {
                             let m = Message::new(sid.as_str(), "user", text);
                             match store.log_message(&m) {
-                                Ok(()) => acked.push(m.message_id.as_str().to_owned()),
+                                Ok(()) => {
+                                    acked.push(m.message_id.as_str().to_owned());
+                                    counted.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+                                }
                                 Err(e) => failures.push(e.to_string()),
                             }
                         }
@@ -192,7 +199,25 @@ impl Load {
                 })
             })
             .collect();
-        Self { stop, workers }
+        Self {
+            stop,
+            acked: counted,
+            workers,
+        }
+    }
+
+    /// Waits (up to a minute: a condition, not a pace) until the load has
+    /// had `more` messages acknowledged since the call.
+    pub fn wait_for_more_acks(&self, more: usize) {
+        let from = self.acked.load(std::sync::atomic::Ordering::Acquire);
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while self.acked.load(std::sync::atomic::Ordering::Acquire) < from + more {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the load had fewer than {more} writes acknowledged in a minute"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     pub fn finish(self) -> LoadResult {
