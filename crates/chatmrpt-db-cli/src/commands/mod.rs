@@ -36,8 +36,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     // Dropped last: once every store is closed, an empty -wal/-shm that
     // appeared beside the configured file goes (SQLite keeps them while any
     // connection, here or elsewhere, is open; a -wal holding writes stays).
-    let _tidy = config()
-        .ok()
+    let configured_store = matches!(
+        cli.command,
+        Command::Migrate | Command::Status { .. } | Command::Stage(_) | Command::Outbox(_)
+    );
+    let _tidy = configured_store
+        .then(config)
+        .and_then(Result::ok)
         .filter(|c| matches!(c.backend, BackendKind::Sqlite | BackendKind::Dual))
         .map(|c| chatmrpt_db::look::Tidy::before(&c.sqlite.path));
     let creates = matches!(cli.command, Command::Migrate);
