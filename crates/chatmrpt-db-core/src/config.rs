@@ -7,12 +7,14 @@
 //! | `CHATMRPT_DB_SQLITE_BUSY_TIMEOUT_MS` | `sqlite.busy_timeout_ms` | `5000` |
 //! | `CHATMRPT_DB_SQLITE_POOL_SIZE` | `sqlite.pool_size` | `8` |
 //! | `CHATMRPT_DB_SQLITE_SYNCHRONOUS` | `sqlite.synchronous` | `normal` (`normal` or `full`, see [`Synchronous`]) |
+//! | `CHATMRPT_DB_SQLITE_WAL_AUTOCHECKPOINT` | `sqlite.wal_autocheckpoint` | `1000` (pages of WAL after which a committing writer checkpoints; in a dual store with its background worker, which checkpoints off the write path every 100 ms, writers only do so past 4 times this) |
 //! | `CHATMRPT_DB_SQLITE_LEGACY_TIMEZONE` | `sqlite.legacy_timezone` | none: the zone the file records, else the machine's (`local`, `UTC`, `+01:00`, or an IANA name; see [`crate::LegacyZone`]) |
 //! | `CHATMRPT_DB_POSTGRES_URL`, else `DATABASE_URL` | `postgres.url` | none (required for `postgres` and `dual`) |
 //! | `CHATMRPT_DB_POSTGRES_SCHEMA` | `postgres.schema` | `public` |
 //! | `CHATMRPT_DB_POSTGRES_POOL_SIZE` | `postgres.pool_size` | `10` |
 //! | `CHATMRPT_DB_POSTGRES_CONNECT_TIMEOUT_S` | `postgres.connect_timeout_s` | `5` |
 //! | `CHATMRPT_DB_STAGE` | `dual.stage` | `off` |
+//! | `CHATMRPT_DB_DUAL_CHECKPOINT_INTERVAL_MS` | `dual.checkpoint_interval_ms` | `100` (the dual store's worker checkpoints the SQLite WAL this often, off the write path; `0`: writers checkpoint as they commit) |
 //!
 //! With no file and no variable, the store is the embedded SQLite file
 //! `interactions.db` in the working directory.
@@ -56,6 +58,11 @@ pub struct SqliteConfig {
     pub pool_size: u32,
     /// How a commit is made durable.
     pub synchronous: Synchronous,
+    /// Pages of WAL after which a committing writer checkpoints the file
+    /// (`PRAGMA wal_autocheckpoint`; SQLite's default, 1000, about 4 MB).
+    /// It bounds the WAL. A dual store's background worker checkpoints off
+    /// the write path and raises the writers' bound to four times this.
+    pub wal_autocheckpoint: u32,
     /// The zone of the legacy timestamps the store writes into the file
     /// (the legacy application's `datetime.now()`). `None`: the zone the
     /// file records, and for a file that records none yet, the machine's.
@@ -71,6 +78,7 @@ impl Default for SqliteConfig {
             busy_timeout_ms: 5_000,
             pool_size: 8,
             synchronous: Synchronous::default(),
+            wal_autocheckpoint: 1_000,
             legacy_timezone: None,
         }
     }
@@ -149,6 +157,11 @@ impl PostgresConfig {
 pub struct DualConfig {
     /// The stage used until one is stored in the database.
     pub stage: Stage,
+    /// How often, in milliseconds, the dual store's background worker
+    /// checkpoints the SQLite file off the write path; `0`: writers
+    /// checkpoint as they commit (SQLite's own way). `None`: the default,
+    /// 100 ms.
+    pub checkpoint_interval_ms: Option<u32>,
 }
 
 /// The whole configuration.
@@ -234,6 +247,10 @@ impl Config {
                 ))
             })?;
         }
+        if let Some(v) = env("CHATMRPT_DB_SQLITE_WAL_AUTOCHECKPOINT") {
+            self.sqlite.wal_autocheckpoint =
+                parse_number("CHATMRPT_DB_SQLITE_WAL_AUTOCHECKPOINT", &v)?;
+        }
         if let Some(v) = env("CHATMRPT_DB_SQLITE_LEGACY_TIMEZONE") {
             self.sqlite.legacy_timezone = Some(v.parse().map_err(|e: Error| match e {
                 Error::Config(why) => {
@@ -255,6 +272,10 @@ impl Config {
             self.dual.stage = v
                 .parse()
                 .map_err(|e: Error| Error::Config(format!("CHATMRPT_DB_STAGE: {e}")))?;
+        }
+        if let Some(v) = env("CHATMRPT_DB_DUAL_CHECKPOINT_INTERVAL_MS") {
+            self.dual.checkpoint_interval_ms =
+                Some(parse_number("CHATMRPT_DB_DUAL_CHECKPOINT_INTERVAL_MS", &v)?);
         }
         Ok(())
     }
@@ -288,6 +309,11 @@ impl Config {
         }
         if self.sqlite.pool_size == 0 {
             return Err(Error::Config("sqlite.pool_size must be at least 1".into()));
+        }
+        if self.sqlite.wal_autocheckpoint == 0 {
+            return Err(Error::Config(
+                "sqlite.wal_autocheckpoint must be at least 1: it is what bounds the WAL".into(),
+            ));
         }
         let needs_pg = matches!(self.backend, BackendKind::Postgres | BackendKind::Dual);
         match &self.postgres {

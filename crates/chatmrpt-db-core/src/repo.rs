@@ -397,4 +397,15 @@ pub trait StoreInfo {
     ///
     /// The store's failure.
     fn count_rows(&self, table: Table) -> Result<u64>;
+
+    /// Upkeep a background worker runs now and then, off the write path
+    /// (SQLite: a passive WAL checkpoint, so that committing writers seldom
+    /// have to). Never changes what the store holds. Default: nothing.
+    ///
+    /// # Errors
+    ///
+    /// The store's failure (the upkeep is tried again later).
+    fn housekeep(&self) -> Result<()> {
+        Ok(())
+    }
 }

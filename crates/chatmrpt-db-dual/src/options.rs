@@ -31,6 +31,10 @@ pub struct DualOptions {
     pub max_backoff: Duration,
     /// How long a replay lease lasts unless renewed.
     pub lease_ttl: Duration,
+    /// How often the worker checkpoints the legacy store's WAL, off the
+    /// write path (`None`: writers checkpoint as they commit, SQLite's
+    /// way). A store with nothing to checkpoint ignores it.
+    pub checkpoint_interval: Option<Duration>,
 }
 
 impl Default for DualOptions {
@@ -45,6 +49,7 @@ impl Default for DualOptions {
             max_attempts: 5,
             max_backoff: Duration::from_secs(30),
             lease_ttl: Duration::from_secs(10),
+            checkpoint_interval: Some(Duration::from_millis(100)),
         }
     }
 }

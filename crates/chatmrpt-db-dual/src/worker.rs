@@ -20,6 +20,8 @@ const STATS_EVERY: Duration = Duration::from_secs(5);
 pub(crate) fn spawn<L: Member, T: Member>(inner: &Arc<Inner<L, T>>) -> Vec<JoinHandle<()>> {
     let stage = Arc::clone(inner);
     let replay = Arc::clone(inner);
+    let upkeep = Arc::clone(inner);
+    let checkpoints = inner.options.checkpoint_interval;
     [
         (
             "chatmrpt-db-stage",
@@ -28,6 +30,14 @@ pub(crate) fn spawn<L: Member, T: Member>(inner: &Arc<Inner<L, T>>) -> Vec<JoinH
         (
             "chatmrpt-db-replay",
             Box::new(move || replay_outboxes(&replay)),
+        ),
+        (
+            "chatmrpt-db-upkeep",
+            Box::new(move || {
+                if let Some(every) = checkpoints {
+                    housekeep(&upkeep, every);
+                }
+            }),
         ),
     ]
     .into_iter()
@@ -58,6 +68,24 @@ fn refresh_stage<L: Member, T: Member>(inner: &Inner<L, T>) {
             next_beat = Instant::now() + crate::shared::HEARTBEAT_EVERY;
         }
         std::thread::park_timeout(inner.options.stage_refresh);
+    }
+}
+
+/// Keeps the legacy store's house every `every` (SQLite: a passive WAL
+/// checkpoint off the write path), until the store is dropped. A failure
+/// is said once, then again only after the upkeep worked in between.
+fn housekeep<L: Member, T: Member>(inner: &Inner<L, T>, every: Duration) {
+    let mut failing = false;
+    while !inner.shutdown.load(Ordering::Acquire) {
+        match inner.legacy.housekeep() {
+            Ok(()) => failing = false,
+            Err(e) if !failing => {
+                failing = true;
+                tracing::debug!(error = %e, "upkeep of the legacy store failed; writers checkpoint themselves meanwhile");
+            }
+            Err(_) => {}
+        }
+        std::thread::park_timeout(every);
     }
 }
 

@@ -58,3 +58,12 @@ pub(crate) struct ClockScope;
 pub(crate) fn clock_scope(_store: &Store) -> Result<ClockScope> {
     Ok(ClockScope)
 }
+
+/// PostgreSQL keeps its own house (its checkpointer and autovacuum).
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "the SQLite backend's upkeep can fail"
+)]
+pub(crate) fn housekeep(_store: &Store) -> chatmrpt_db_core::Result<()> {
+    Ok(())
+}

@@ -35,4 +35,8 @@ impl StoreInfo for Store {
     fn count_rows(&self, table: Table) -> Result<u64> {
         self.read(|conn| Ok(u64::try_from(count(conn, table)?).unwrap_or(0)))
     }
+
+    fn housekeep(&self) -> Result<()> {
+        crate::backend::housekeep(self)
+    }
 }

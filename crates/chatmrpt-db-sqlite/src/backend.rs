@@ -93,3 +93,10 @@ pub(crate) fn utc_from_sql(stored: SqlTime) -> Result<Timestamp> {
 pub(crate) fn clock_scope(store: &Store) -> Result<ClockScope> {
     Ok(ClockScope::enter(store.legacy_zone()?))
 }
+
+/// A passive WAL checkpoint on the store's own upkeep connection (never a
+/// pooled one: a request never waits for it). It copies committed pages
+/// into the file without waiting for, or blocking, readers and writers.
+pub(crate) fn housekeep(store: &Store) -> chatmrpt_db_core::Result<()> {
+    store.checkpoint()
+}

@@ -25,6 +25,8 @@ pub struct ConnectionOptions {
     pub busy_timeout_ms: u32,
     /// `PRAGMA synchronous`.
     pub synchronous: Synchronous,
+    /// `PRAGMA wal_autocheckpoint` (pages).
+    pub wal_autocheckpoint: u32,
 }
 
 impl ConnectionOptions {
@@ -36,9 +38,10 @@ impl ConnectionOptions {
     pub fn apply(&self, conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
         // busy_timeout first: switching to WAL itself needs the lock.
         let pragmas = format!(
-            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = {};",
+            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = {}; PRAGMA wal_autocheckpoint = {};",
             self.busy_timeout_ms,
-            self.synchronous.pragma()
+            self.synchronous.pragma(),
+            self.wal_autocheckpoint
         );
         conn.batch_execute(&pragmas)
     }
@@ -59,6 +62,7 @@ pub fn build_pool(config: &SqliteConfig) -> Result<SqlitePool> {
     let options = ConnectionOptions {
         busy_timeout_ms: config.busy_timeout_ms,
         synchronous: config.synchronous,
+        wal_autocheckpoint: config.wal_autocheckpoint,
     };
     // One connection made here first: a file SQLite cannot open fails now,
     // with its cause named, not after the pool's connection timeout.

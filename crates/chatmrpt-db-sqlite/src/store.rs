@@ -39,6 +39,8 @@ pub struct SqliteStore {
     pub(crate) configured_zone: Option<chatmrpt_db_core::LegacyZone>,
     /// The file's clock once read or recorded (`crate::clock`).
     pub(crate) zone: Arc<std::sync::OnceLock<chatmrpt_db_core::LegacyZone>>,
+    /// The connection of [`SqliteStore::checkpoint`], opened on first use.
+    upkeep: Arc<std::sync::Mutex<Option<SqliteConnection>>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -72,7 +74,47 @@ impl SqliteStore {
             file_id: Arc::default(),
             configured_zone: config.legacy_timezone,
             zone: Arc::default(),
+            upkeep: Arc::default(),
         })
+    }
+
+    /// Checkpoints the WAL now, passively: committed pages are copied into
+    /// the file as far as no reader still needs them, without waiting for
+    /// or blocking anyone. Run off the write path (a dual store's worker
+    /// does, every 100 ms), it leaves committing writers little to
+    /// checkpoint themselves. Uses a connection of its own, not the pool's.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] when the file cannot be opened,
+    /// [`Error::Database`] when the checkpoint fails.
+    pub fn checkpoint(&self) -> Result<()> {
+        let mut upkeep = self
+            .upkeep
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if upkeep.is_none() {
+            let uri = crate::look::file_uri(std::path::Path::new(&*self.path), "rw");
+            let mut conn = SqliteConnection::establish(&uri).map_err(|e| Error::Unavailable {
+                store: STORE,
+                source: Box::new(e),
+            })?;
+            // A passive checkpoint never calls the busy handler; the
+            // statement setting up the connection may wait briefly.
+            conn.batch_execute("PRAGMA busy_timeout = 100;")
+                .map_err(query_error)?;
+            *upkeep = Some(conn);
+        }
+        let Some(conn) = upkeep.as_mut() else {
+            return Ok(());
+        };
+        let done = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);");
+        if let Err(e) = done {
+            // A fresh connection next time.
+            *upkeep = None;
+            return Err(query_error(e));
+        }
+        Ok(())
     }
 
     /// Opens `path` with every other setting at its default.
@@ -242,6 +284,7 @@ pub(crate) fn migrate_adopted(
     crate::pool::ConnectionOptions {
         busy_timeout_ms,
         synchronous: chatmrpt_db_core::Synchronous::Full,
+        wal_autocheckpoint: SqliteConfig::default().wal_autocheckpoint,
     }
     .apply(&mut conn)
     .map_err(|e| unavailable(Box::new(e)))?;

@@ -52,7 +52,24 @@ impl Store {
     ///
     /// [`Error::Config`] without PostgreSQL settings, or SQLite's failure.
     pub fn open_dual(config: &Config, options: DualOptions) -> Result<AppDualStore> {
-        let legacy = SqliteStore::open(&config.sqlite)?;
+        let options = match config.dual.checkpoint_interval_ms {
+            Some(0) => DualOptions {
+                checkpoint_interval: None,
+                ..options
+            },
+            Some(ms) => DualOptions {
+                checkpoint_interval: Some(std::time::Duration::from_millis(u64::from(ms))),
+                ..options
+            },
+            None => options,
+        };
+        let mut sqlite = config.sqlite.clone();
+        if options.background && options.checkpoint_interval.is_some() {
+            // The worker checkpoints off the write path; the writers' own
+            // checkpoint stays as the bound of the WAL, further out.
+            sqlite.wal_autocheckpoint = sqlite.wal_autocheckpoint.saturating_mul(4);
+        }
+        let legacy = SqliteStore::open(&sqlite)?;
         let target = PgStore::open_lazy(postgres(config)?)?;
         let options = DualOptions {
             default_stage: config.dual.stage,

@@ -42,6 +42,29 @@ fn no_configuration_means_embedded_sqlite_in_the_working_directory() {
 }
 
 #[test]
+fn the_wal_bound_is_read_from_the_file_and_the_environment() {
+    assert_eq!(load(None, &[]).unwrap().sqlite.wal_autocheckpoint, 1_000);
+    let config = load(Some("[sqlite]\nwal_autocheckpoint = 250\n"), &[]).unwrap();
+    assert_eq!(config.sqlite.wal_autocheckpoint, 250);
+    let config = load(
+        Some("[sqlite]\nwal_autocheckpoint = 250\n"),
+        &[("CHATMRPT_DB_SQLITE_WAL_AUTOCHECKPOINT", "4000")],
+    )
+    .unwrap();
+    assert_eq!(config.sqlite.wal_autocheckpoint, 4_000);
+    let err = load(Some("[sqlite]\nwal_autocheckpoint = 0\n"), &[]).unwrap_err();
+    assert!(err.to_string().contains("bounds the WAL"), "{err}");
+    // The dual store's checkpoint interval: unset (the default), or off.
+    assert_eq!(load(None, &[]).unwrap().dual.checkpoint_interval_ms, None);
+    let config = load(
+        Some("[dual]\ncheckpoint_interval_ms = 250\n"),
+        &[("CHATMRPT_DB_DUAL_CHECKPOINT_INTERVAL_MS", "0")],
+    )
+    .unwrap();
+    assert_eq!(config.dual.checkpoint_interval_ms, Some(0));
+}
+
+#[test]
 fn the_durability_setting_is_read_from_the_file_and_the_environment() {
     let config = load(Some("[sqlite]\nsynchronous = \"full\"\n"), &[]).unwrap();
     assert_eq!(config.sqlite.synchronous, Synchronous::Full);
