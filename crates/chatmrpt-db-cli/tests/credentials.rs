@@ -47,11 +47,15 @@ fn with_password(database: &str, query: &str) -> String {
 #[test]
 fn no_failure_path_prints_the_password() {
     let dir = tempfile::tempdir().unwrap();
-    // A valid source, so that backfill and verify get as far as connecting.
-    chatmrpt_db::SqliteStore::open_path(dir.path().join("legacy.db"))
-        .unwrap()
-        .run_migrations()
-        .unwrap();
+    // A valid source, so that backfill and verify get as far as connecting,
+    // and a managed file for the dual commands (migrate no longer creates
+    // it when PostgreSQL does not answer).
+    for file in ["legacy.db", "app.db"] {
+        chatmrpt_db::SqliteStore::open_path(dir.path().join(file))
+            .unwrap()
+            .run_migrations()
+            .unwrap();
+    }
     let bad_host = format!("postgres://app:{PASSWORD}@no-such-host.invalid:5432/chatmrpt");
     let bad_port = format!("postgres://app:{PASSWORD}@127.0.0.1:1/chatmrpt?connect_timeout=1");
     let bad_database = with_password("no_such_database_here", "");

@@ -2,7 +2,9 @@
 
 use std::process::ExitCode;
 
-use chatmrpt_db::{AppDualStore, Result, Routing, Stage, StageChange, StageRequest, StageSource};
+use chatmrpt_db::{
+    AppDualStore, Result, Routing, Side, Stage, StageChange, StageRequest, StageSource, StageStore,
+};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
@@ -24,6 +26,11 @@ impl StageArgs {
     /// Whether the command changes the stage (PostgreSQL keeps it).
     pub fn sets(&self) -> bool {
         matches!(self.action, Some(StageAction::Set { .. }))
+    }
+
+    /// Whether JSON was asked for.
+    pub fn json(&self) -> bool {
+        self.json
     }
 }
 
@@ -60,6 +67,9 @@ struct Shown {
     reads: &'static str,
     compared: bool,
     history: Vec<StageChange>,
+    /// The store reads are compared with, when they are.
+    #[serde(skip)]
+    other: &'static str,
 }
 
 /// Runs `stage`.
@@ -90,34 +100,80 @@ pub fn run(store: &AppDualStore, args: &StageArgs) -> Result<ExitCode> {
 
 fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
     let stage = store.refresh_stage();
-    let routing = Routing::of(stage);
-    let auth = store.side_name(routing.authoritative);
-    let other = store.side_name(routing.authoritative.other());
-    let source = store.stage_source();
-    let shown = Shown {
+    let shown = Shown::of(
         stage,
-        source,
-        stored: store.stored_stage().ok().flatten(),
-        writes: if routing.mirrored {
-            vec![auth, other]
-        } else {
-            vec![auth]
-        },
-        reads: auth,
-        compared: routing.compared,
-        history: store.stage_history(10).unwrap_or_default(),
+        store.stage_source(),
+        store.stored_stage().ok().flatten(),
+        store.stage_history(10).unwrap_or_default(),
+    );
+    print(&shown, json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `stage` while PostgreSQL, which keeps the shared stage, does not
+/// answer: what this host's file knows (its last known copy and its
+/// history), printed before the caller fails with PostgreSQL's cause.
+///
+/// # Errors
+///
+/// The file's failure, or stdout's.
+pub fn show_local(file: &chatmrpt_db::SqliteStore, default: Stage, json: bool) -> Result<()> {
+    let copy = file.stored_stage()?;
+    let (stage, source) = match copy {
+        Some(stage) => (stage, StageSource::Local),
+        None => (default, StageSource::Default),
     };
-    if json {
-        print_json(&shown)?;
-        return Ok(ExitCode::SUCCESS);
+    let shown = Shown::of(stage, source, None, file.stage_history(10)?);
+    print(&shown, json)
+}
+
+impl Shown {
+    fn of(
+        stage: Stage,
+        source: StageSource,
+        stored: Option<Stage>,
+        history: Vec<StageChange>,
+    ) -> Self {
+        let routing = Routing::of(stage);
+        let auth = side_name(routing.authoritative);
+        let other = side_name(routing.authoritative.other());
+        Self {
+            stage,
+            source,
+            stored,
+            writes: if routing.mirrored {
+                vec![auth, other]
+            } else {
+                vec![auth]
+            },
+            reads: auth,
+            compared: routing.compared,
+            history,
+            other,
+        }
     }
-    let origin = source.describe();
-    outln!("stage:    {stage} ({origin})");
+}
+
+/// The dual store's name for a side: the legacy store is SQLite.
+fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Legacy => "sqlite",
+        Side::Target => "postgres",
+    }
+}
+
+fn print(shown: &Shown, json: bool) -> Result<()> {
+    if json {
+        return print_json(shown);
+    }
+    let origin = shown.source.describe();
+    outln!("stage:    {} ({origin})", shown.stage);
     outln!("writes:   {}", shown.writes.join(", then "));
     outln!(
-        "reads:    {auth}{}",
+        "reads:    {}{}",
+        shown.reads,
         if shown.compared {
-            format!(" (compared with {other})")
+            format!(" (compared with {})", shown.other)
         } else {
             String::new()
         }
@@ -132,7 +188,7 @@ fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
             if change.forced { " (forced)" } else { "" }
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn default_actor() -> String {

@@ -31,8 +31,9 @@ pub fn refusals(args: &[&str]) -> Vec<Case> {
 #[test]
 fn stage_looks_at_a_managed_file_only_and_leaves_every_input_as_it_was() {
     let mut cases = refusals(STAGE);
-    // PostgreSQL down: the file's last known stage, said so on stderr.
-    cases.push(case(STAGE, Managed, 0, "stage:"));
+    // PostgreSQL down: the file's last known stage is printed at once,
+    // then PostgreSQL's cause, exit 2.
+    cases.push(case(STAGE, Managed, 2, "Connection refused"));
     run_table("stage", &cases);
 }
 
