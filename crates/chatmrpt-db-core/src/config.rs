@@ -46,6 +46,10 @@ pub enum BackendKind {
     Dual,
 }
 
+/// The largest `sqlite.wal_autocheckpoint`: four times it (what a dual
+/// store's writers use) must stay an `i32` for SQLite.
+pub const MAX_WAL_PAGES: u32 = (i32::MAX / 4) as u32;
+
 /// The SQLite store's settings.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -310,10 +314,11 @@ impl Config {
         if self.sqlite.pool_size == 0 {
             return Err(Error::Config("sqlite.pool_size must be at least 1".into()));
         }
-        if self.sqlite.wal_autocheckpoint == 0 {
-            return Err(Error::Config(
-                "sqlite.wal_autocheckpoint must be at least 1: it is what bounds the WAL".into(),
-            ));
+        if self.sqlite.wal_autocheckpoint == 0 || self.sqlite.wal_autocheckpoint > MAX_WAL_PAGES {
+            return Err(Error::Config(format!(
+                "sqlite.wal_autocheckpoint must be between 1 and {MAX_WAL_PAGES} pages: it is what \
+                 bounds the WAL (SQLite reads a larger value as 0, never)"
+            )));
         }
         let needs_pg = matches!(self.backend, BackendKind::Postgres | BackendKind::Dual);
         match &self.postgres {

@@ -81,7 +81,7 @@ fn housekeep<L: Member, T: Member>(inner: &Inner<L, T>, every: Duration) {
             Ok(()) => failing = false,
             Err(e) if !failing => {
                 failing = true;
-                tracing::debug!(error = %e, "upkeep of the legacy store failed; writers checkpoint themselves meanwhile");
+                tracing::warn!(error = %e, "upkeep of the legacy store failed; writers checkpoint themselves meanwhile");
             }
             Err(_) => {}
         }

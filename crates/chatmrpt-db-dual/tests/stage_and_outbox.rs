@@ -228,3 +228,63 @@ fn reads_never_move_back_to_sqlite_after_complete_unless_forced() {
     step(Stage::Shadow, true).unwrap();
     assert_eq!(pair.store.stage(), Stage::Shadow);
 }
+
+/// Messages in the SQLite file alone, as a copy of it without its WAL shows
+/// them: what a checkpoint has copied into the file.
+fn messages_in_the_file_alone(path: &std::path::Path, scratch: &std::path::Path) -> i64 {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let _ = std::fs::remove_file(scratch);
+    std::fs::copy(path, scratch).unwrap();
+    let mut conn = SqliteConnection::establish(&scratch.to_string_lossy()).unwrap();
+    // Not even the schema yet when nothing was checkpointed.
+    diesel::sql_query("SELECT count(*) AS n FROM messages")
+        .get_result::<Count>(&mut conn)
+        .map_or(0, |c| c.n)
+}
+
+#[test]
+fn the_worker_checkpoints_the_sqlite_file_off_the_write_path() {
+    let pair = Pair::new(options(Stage::Off, false));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("interactions.db");
+    // Writers that never checkpoint themselves: only the worker can.
+    let legacy = chatmrpt_db_sqlite::SqliteStore::open(&chatmrpt_db_core::SqliteConfig {
+        path: path.clone(),
+        wal_autocheckpoint: 1_000_000,
+        ..chatmrpt_db_core::SqliteConfig::default()
+    })
+    .unwrap();
+    legacy.run_migrations().unwrap();
+    let store = DualStore::new(
+        legacy,
+        pg(&pair.pg_config),
+        chatmrpt_db_dual::DualOptions {
+            checkpoint_interval: Some(Duration::from_millis(20)),
+            ..options(Stage::Off, true)
+        },
+    );
+    for i in 0..200 {
+        store
+            .log_message(&Message::new("s-upkeep", "user", format!("hello {i}")))
+            .unwrap();
+    }
+    let scratch = dir.path().join("file-alone.db");
+    let started = Instant::now();
+    while messages_in_the_file_alone(&path, &scratch) < 200 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the worker never checkpointed the file"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let listed = store
+        .legacy()
+        .list_messages(&SessionId::from("s-upkeep"))
+        .unwrap();
+    assert_eq!(listed.len(), 200);
+}

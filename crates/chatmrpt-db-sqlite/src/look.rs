@@ -12,8 +12,11 @@
 //! removes both files only when it is the last connection (it takes the
 //! file's exclusive lock to decide), so files another process opened in
 //! the meantime stay. A `-wal` that holds frames was written by someone
-//! else (a read-only connection writes none) and is never touched, so the
-//! tidying never checkpoints: the database's bytes stay as they were.
+//! else (a read-only connection writes none) and is never touched. So the
+//! tidying has nothing to checkpoint and the database's bytes stay as they
+//! were; in one narrow race (a writer commits and closes while the tidying
+//! connection is the last one open) its close checkpoints that writer's
+//! commit, as that writer's own close would have: safe, but a write.
 
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
@@ -122,7 +125,7 @@ impl Drop for Tidy {
                 return;
             }
             // A read-write connection's last close removes both; one still
-            // open elsewhere keeps them. Nothing here writes the database.
+            // open elsewhere keeps them. This connection writes nothing.
             let tidied =
                 SqliteConnection::establish(&file_uri(&self.path, "rw")).and_then(|mut conn| {
                     conn.batch_execute(

@@ -41,6 +41,9 @@ pub struct SqliteStore {
     pub(crate) zone: Arc<std::sync::OnceLock<chatmrpt_db_core::LegacyZone>>,
     /// The connection of [`SqliteStore::checkpoint`], opened on first use.
     upkeep: Arc<std::sync::Mutex<Option<SqliteConnection>>>,
+    /// The file, made absolute at open (the upkeep connection opens later,
+    /// perhaps after the process changed directory).
+    file: Arc<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -75,6 +78,9 @@ impl SqliteStore {
             configured_zone: config.legacy_timezone,
             zone: Arc::default(),
             upkeep: Arc::default(),
+            file: Arc::new(
+                std::path::absolute(&config.path).unwrap_or_else(|_| config.path.clone()),
+            ),
         })
     }
 
@@ -94,7 +100,7 @@ impl SqliteStore {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if upkeep.is_none() {
-            let uri = crate::look::file_uri(std::path::Path::new(&*self.path), "rw");
+            let uri = crate::look::file_uri(&self.file, "rw");
             let mut conn = SqliteConnection::establish(&uri).map_err(|e| Error::Unavailable {
                 store: STORE,
                 source: Box::new(e),

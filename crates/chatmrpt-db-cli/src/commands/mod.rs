@@ -110,8 +110,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if args.sets() {
                 // The file first (what it is), then PostgreSQL, before the
                 // dual store opens and warns that the shared stage is out
-                // of reach.
+                // of reach. Another backend is refused by `dual()` below
+                // before any file is opened.
                 let config = config()?;
+                if config.backend != BackendKind::Dual {
+                    return stage::run(&dual()?, &args);
+                }
                 require_sqlite_file(&config)?;
                 drop(chatmrpt_db::SqliteStore::open(&config.sqlite)?);
                 reach_postgres(&config)?;

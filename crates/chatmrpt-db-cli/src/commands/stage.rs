@@ -116,15 +116,16 @@ fn show(store: &AppDualStore, json: bool) -> Result<ExitCode> {
 ///
 /// # Errors
 ///
-/// The file's failure, or stdout's.
+/// Stdout's failure.
 pub fn show_local(file: &chatmrpt_db::SqliteStore, default: Stage, json: bool) -> Result<()> {
-    let copy = file.stored_stage()?;
-    let (stage, source) = match copy {
+    // A file that cannot say (an older schema) shows the default: the
+    // caller's error is PostgreSQL's, whatever the file knows.
+    let (stage, source) = match file.stored_stage().ok().flatten() {
         Some(stage) => (stage, StageSource::Local),
         None => (default, StageSource::Default),
     };
-    let shown = Shown::of(stage, source, None, file.stage_history(10)?);
-    print(&shown, json)
+    let history = file.stage_history(10).unwrap_or_default();
+    print(&Shown::of(stage, source, None, history), json)
 }
 
 impl Shown {

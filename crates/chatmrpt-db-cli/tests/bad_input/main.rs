@@ -185,6 +185,17 @@ pub struct Case {
     /// A piece of what it must say: of stdout for exit 0, else of its one
     /// stderr line.
     pub says: &'static str,
+    /// A piece of stdout a failing command must print before its error
+    /// (what it could show).
+    pub prints: Option<&'static str>,
+}
+
+impl Case {
+    /// The case, asserting `piece` on stdout too.
+    pub fn printing(mut self, piece: &'static str) -> Self {
+        self.prints = Some(piece);
+        self
+    }
 }
 
 /// Shorthand for a [`Case`].
@@ -194,6 +205,7 @@ pub fn case(args: &[&str], input: Input, exit: i32, says: &'static str) -> Case 
         input,
         exit,
         says,
+        prints: None,
     }
 }
 
@@ -268,6 +280,9 @@ fn run_case(case: &Case) -> String {
         Some(case.exit),
         "{shown}: {stdout}{stderr}"
     );
+    if let Some(piece) = case.prints {
+        assert!(stdout.contains(piece), "{shown}: {stdout}");
+    }
     if case.exit == 0 {
         assert!(stdout.contains(case.says), "{shown}: {stdout}");
     } else {

@@ -33,7 +33,7 @@ fn stage_looks_at_a_managed_file_only_and_leaves_every_input_as_it_was() {
     let mut cases = refusals(STAGE);
     // PostgreSQL down: the file's last known stage is printed at once,
     // then PostgreSQL's cause, exit 2.
-    cases.push(case(STAGE, Managed, 2, "Connection refused"));
+    cases.push(case(STAGE, Managed, 2, "Connection refused").printing("stage:    off"));
     run_table("stage", &cases);
 }
 

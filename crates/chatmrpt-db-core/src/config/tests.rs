@@ -54,6 +54,8 @@ fn the_wal_bound_is_read_from_the_file_and_the_environment() {
     assert_eq!(config.sqlite.wal_autocheckpoint, 4_000);
     let err = load(Some("[sqlite]\nwal_autocheckpoint = 0\n"), &[]).unwrap_err();
     assert!(err.to_string().contains("bounds the WAL"), "{err}");
+    let err = load(Some("[sqlite]\nwal_autocheckpoint = 600000000\n"), &[]).unwrap_err();
+    assert!(err.to_string().contains("bounds the WAL"), "{err}");
     // The dual store's checkpoint interval: unset (the default), or off.
     assert_eq!(load(None, &[]).unwrap().dual.checkpoint_interval_ms, None);
     let config = load(
