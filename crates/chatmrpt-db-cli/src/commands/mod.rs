@@ -93,32 +93,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Grants(args) => grants::run(&args),
         Command::Stage(args) => {
-            if !args.sets() {
-                // PostgreSQL keeps the shared stage: when it does not answer
-                // one direct connection, the file's last known copy is shown
-                // at once (not after the pool's waits), then its cause.
-                let config = config()?;
-                if config.backend == BackendKind::Dual {
-                    if let Err(down) = reach_postgres(&config) {
-                        require_sqlite_file(&config)?;
-                        let file = chatmrpt_db::SqliteStore::open(&config.sqlite)?;
-                        stage::show_local(&file, config.dual.stage, args.json())?;
-                        return Err(down);
-                    }
-                }
+            let config = config()?;
+            if config.backend != BackendKind::Dual {
+                // Refused by `dual()` before any file is opened.
+                return stage::run(&dual()?, &args);
             }
             if args.sets() {
                 // The file first (what it is), then PostgreSQL, before the
                 // dual store opens and warns that the shared stage is out
-                // of reach. Another backend is refused by `dual()` below
-                // before any file is opened.
-                let config = config()?;
-                if config.backend != BackendKind::Dual {
-                    return stage::run(&dual()?, &args);
-                }
+                // of reach.
                 require_sqlite_file(&config)?;
                 drop(chatmrpt_db::SqliteStore::open(&config.sqlite)?);
                 reach_postgres(&config)?;
+            } else if let Err(down) = reach_postgres(&config) {
+                // PostgreSQL keeps the shared stage: when it does not answer
+                // one direct connection, the file's last known copy is shown
+                // at once (not after the pool's waits), then its cause.
+                require_sqlite_file(&config)?;
+                let file = chatmrpt_db::SqliteStore::open(&config.sqlite)?;
+                stage::show_local(&file, config.dual.stage, args.json())?;
+                return Err(down);
             }
             stage::run(&dual()?, &args)
         }
