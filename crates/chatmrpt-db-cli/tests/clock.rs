@@ -86,8 +86,8 @@ fn a_dry_run_changes_nothing_and_apply_moves_every_timestamp() {
         text(&look.stdout)
     );
 
-    // The file and its neighbours as the look left them (a read-only open
-    // of a WAL file leaves an empty -wal and -shm: see source::open_to_look).
+    // The file and its neighbours as the look left them (nothing beside a
+    // closed WAL file: see chatmrpt_db_sqlite::Look).
     let before = bytes(&path);
     let dry = chatmrpt_db(
         &["clock", "i.db", "--convert-to", "Europe/Paris"],

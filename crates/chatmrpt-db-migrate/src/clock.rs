@@ -199,7 +199,7 @@ fn open(path: &Path, write: bool) -> Result<Opened> {
         SqliteConnection::establish(&chatmrpt_db_sqlite::look::file_uri(path, "rw"))
             .map(Opened::Write)
     } else {
-        crate::source::open_to_look(path).map(Opened::Look)
+        chatmrpt_db_sqlite::Look::open(path).map(Opened::Look)
     };
     let mut conn = opened.map_err(|source| Error::SourceUnavailable {
         path: path.to_path_buf(),
@@ -208,19 +208,19 @@ fn open(path: &Path, write: bool) -> Result<Opened> {
     // The first read names what keeps SQLite out (a hot journal, a
     // read-only folder) instead of failing somewhere later.
     conn.batch_execute("PRAGMA busy_timeout = 5000; SELECT count(*) FROM sqlite_master;")
-        .map_err(
-            |e| match chatmrpt_db_core::sqlite_file::Obstacle::find(path, &e.to_string()) {
-                Some(obstacle) => Error::Obstacle {
-                    path: path.to_path_buf(),
-                    obstacle,
-                },
-                None if e.to_string().contains("file is not a database") => Error::NotALegacyLog {
-                    path: path.to_path_buf(),
-                    reason: "not a SQLite database".into(),
-                },
-                None => Error::Source(e),
-            },
-        )?;
+        .map_err(|e| {
+            let message = e.to_string();
+            Error::obstacle_or(path, &message, || {
+                if message.contains("file is not a database") {
+                    Error::NotALegacyLog {
+                        path: path.to_path_buf(),
+                        reason: "not a SQLite database".into(),
+                    }
+                } else {
+                    Error::Source(e)
+                }
+            })
+        })?;
     Ok(conn)
 }
 

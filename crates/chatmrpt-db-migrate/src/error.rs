@@ -1,6 +1,6 @@
 //! The errors of backfill and verify.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The result of every function of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -94,4 +94,22 @@ pub enum Error {
     /// A progress sink (report file, terminal) failed.
     #[error("cannot write the report")]
     Report(#[source] std::io::Error),
+}
+
+impl Error {
+    /// What keeps SQLite out of the file at `path` when its `message` says
+    /// so (a hot journal, a missing or read-only folder), else `otherwise`.
+    pub(crate) fn obstacle_or(
+        path: &Path,
+        message: &str,
+        otherwise: impl FnOnce() -> Self,
+    ) -> Self {
+        match chatmrpt_db_core::sqlite_file::Obstacle::find(path, message) {
+            Some(obstacle) => Self::Obstacle {
+                path: path.to_path_buf(),
+                obstacle,
+            },
+            None => otherwise(),
+        }
+    }
 }

@@ -84,22 +84,12 @@ impl Source {
             Ok(meta) if !meta.is_file() => return Err(unlike("not a file")),
             _ => {}
         }
-        let mut conn =
-            open_to_look(path).map_err(
-                |source| match chatmrpt_db_core::sqlite_file::Obstacle::find(
-                    path,
-                    &source.to_string(),
-                ) {
-                    Some(obstacle) => Error::Obstacle {
-                        path: path.to_path_buf(),
-                        obstacle,
-                    },
-                    None => Error::SourceUnavailable {
-                        path: path.to_path_buf(),
-                        source,
-                    },
-                },
-            )?;
+        let mut conn = Look::open(path).map_err(|source| {
+            Error::obstacle_or(path, &source.to_string(), || Error::SourceUnavailable {
+                path: path.to_path_buf(),
+                source,
+            })
+        })?;
         // No busy handler: a statement that meets a writer's lock fails at
         // once and [`Source::timed`] retries it, so that the time measured
         // is the time the statement held the file, not the time it waited.
@@ -178,13 +168,7 @@ impl Source {
     /// A failed read: what is in the way named as such (a hot journal, a
     /// read-only folder), else the driver's error.
     fn read_error(&self, e: diesel::result::Error) -> Error {
-        match chatmrpt_db_core::sqlite_file::Obstacle::find(&self.path, &e.to_string()) {
-            Some(obstacle) => Error::Obstacle {
-                path: self.path.clone(),
-                obstacle,
-            },
-            None => Error::Source(e),
-        }
+        Error::obstacle_or(&self.path, &e.to_string(), || Error::Source(e))
     }
 
     /// The longest any statement held the file so far.
@@ -298,14 +282,4 @@ fn is_locked(e: &diesel::result::Error) -> bool {
 /// A row count as SQLite's `LIMIT` takes it.
 pub(crate) fn as_limit(rows: usize) -> i64 {
     i64::try_from(rows).unwrap_or(i64::MAX)
-}
-
-/// Opens `path` read-only (`mode=ro`), leaving nothing beside it (see
-/// [`chatmrpt_db_sqlite::Look`]).
-///
-/// # Errors
-///
-/// The driver's.
-pub(crate) fn open_to_look(path: &Path) -> diesel::ConnectionResult<Look> {
-    Look::open(path)
 }
