@@ -53,6 +53,13 @@ pub struct BackfillOptions {
     /// already present here and named by verify. Safe: loading is
     /// idempotent.
     pub rescan: bool,
+    /// COPY a batch straight into its table when none of its keys is there
+    /// yet, its parents are, and none of its sessions was synthesized
+    /// (default): each row is written once. A batch that meets a key
+    /// already there rolls back to a savepoint and is staged instead, so
+    /// the result is the same either way. `false` stages every batch (the
+    /// slower path, kept for comparison).
+    pub straight_copy: bool,
 }
 
 impl Default for BackfillOptions {
@@ -64,6 +71,7 @@ impl Default for BackfillOptions {
             source_label: None,
             read_budget: DEFAULT_READ_BUDGET,
             rescan: false,
+            straight_copy: true,
         }
     }
 }
@@ -188,6 +196,7 @@ fn absent(table: Table) -> TableSummary {
         missing_columns: Vec::new(),
         unknown_columns: Vec::new(),
         this_run: Counts::default(),
+        copied_straight: 0,
         total: Counts::default(),
     }
 }
@@ -220,15 +229,17 @@ fn load_table(
     let start = resume::start(conn, t, label, resume)?;
     let (duplicates, to_read) = src.duplicate_keys(t, start)?;
     sink.table_started(t.table, to_read);
-    let plan = TablePlan::new(label, t);
+    let plan = TablePlan::new(label, t, options.straight_copy);
     let mut this_run = Counts::default();
+    let mut straight = 0_u64;
     let reader = &mut *src;
     std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = sync_channel(1);
         let duplicates = &duplicates;
         scope.spawn(move || read_table(reader, t, (start, upto), options, duplicates, zone, &tx));
         for batch in rx {
-            let (counts, events) = load_batch(conn, &plan, batch?).map_err(Error::Target)?;
+            let (counts, events, rows) = load_batch(conn, &plan, batch?).map_err(Error::Target)?;
+            straight += rows;
             this_run.add(&counts);
             sink.batch_committed(t.table, counts.read, &events)
                 .map_err(Error::Report)?;
@@ -251,6 +262,7 @@ fn load_table(
         missing_columns: t.missing_columns.clone(),
         unknown_columns: t.unknown_columns.clone(),
         this_run,
+        copied_straight: straight,
         total,
     })
 }

@@ -19,6 +19,7 @@ mod bookkeeping;
 mod catalog;
 mod clock;
 mod convert;
+mod direct;
 mod error;
 mod load;
 mod pace;

@@ -1,8 +1,9 @@
-//! Loads one prepared batch in one transaction: COPY into the staging table, set
-//! aside rows whose parent is missing, synthesize sessions for orphans, move
-//! the rest into the table, quarantine the refused rows, record progress.
-//! Either all of it commits or none of it does, so a kill loses nothing and
-//! duplicates nothing.
+//! Loads one prepared batch in one transaction: straight into its table when
+//! nothing stands in the way ([`crate::direct`]), else COPY into the
+//! staging table, set aside rows whose parent is missing, synthesize
+//! sessions for orphans, move the rest into the table; then quarantine the
+//! refused rows and record progress. Either all of it commits or none of it
+//! does, so a kill loses nothing and duplicates nothing.
 
 use chatmrpt_db_core::Table;
 use diesel::pg::PgConnection;
@@ -11,6 +12,7 @@ use diesel::sql_types::{BigInt, Text};
 
 use crate::bookkeeping::{self, NewQuarantine};
 use crate::catalog;
+use crate::direct;
 use crate::prepare::{Batch, Rejection, original, rowid, storable_key};
 use crate::source::SourceTable;
 use crate::sql;
@@ -21,17 +23,23 @@ use crate::summary::{Action, Counts, ReportEvent};
 pub(crate) struct TablePlan<'a> {
     pub source: &'a str,
     pub table: &'a SourceTable,
+    /// Try each batch straight in first.
+    straight: bool,
+    /// The straight path's checks ([`direct::checks`]).
+    pub checks: Vec<(usize, String)>,
     insert: String,
     orphans: Vec<(&'static str, String)>,
     synthesize: Option<String>,
 }
 
 impl<'a> TablePlan<'a> {
-    pub(crate) fn new(source: &'a str, table: &'a SourceTable) -> Self {
+    pub(crate) fn new(source: &'a str, table: &'a SourceTable, straight: bool) -> Self {
         let t = table.table;
         Self {
             source,
             table,
+            straight,
+            checks: direct::checks(t),
             insert: sql::insert_from_stage(t),
             orphans: catalog::parents(t)
                 .iter()
@@ -60,7 +68,19 @@ struct Name {
     name: String,
 }
 
-/// Loads `batch`; returns its counts and events (valid once committed).
+/// What loading the good rows of a batch did.
+#[derive(Default)]
+struct Loaded {
+    /// Rows new in the table.
+    inserted: u64,
+    /// Good rows set aside because a parent is missing.
+    orphans: Vec<Rejection>,
+    synthesized: Vec<String>,
+    merged: Vec<String>,
+}
+
+/// Loads `batch`; returns its counts and events (valid once committed) and
+/// how many of its rows were COPYed straight in.
 ///
 /// # Errors
 ///
@@ -69,69 +89,111 @@ pub(crate) fn load_batch(
     conn: &mut PgConnection,
     plan: &TablePlan<'_>,
     batch: Batch,
-) -> QueryResult<(Counts, Vec<ReportEvent>)> {
+) -> QueryResult<(Counts, Vec<ReportEvent>, u64)> {
     conn.transaction(|conn| {
-        let mut rejected = batch.rejected;
-        let sessions = plan.table.table == Table::Sessions;
-        let mut synthesized = Vec::new();
-        let mut merged = Vec::new();
-        let mut inserted = 0;
-        if batch.good > 0 {
-            staging::copy_in(conn, &batch.copy)?;
-            rejected.extend(parent_orphans(conn, plan)?);
-            if sessions {
-                merged = names(conn, sql::MERGED_SESSIONS, plan.source)?;
-                diesel::sql_query(sql::TRACK_SESSIONS)
-                    .bind::<Text, _>(plan.source)
-                    .execute(conn)?;
-            }
-            if let Some(sql) = &plan.synthesize {
-                synthesized = diesel::sql_query(sql)
-                    .bind::<Text, _>(plan.source)
-                    .bind::<Text, _>(plan.name())
-                    .load::<Name>(conn)?
-                    .into_iter()
-                    .map(|n| n.name)
-                    .collect();
-            }
-            inserted = diesel::sql_query(&plan.insert).get_result::<N>(conn)?.n;
-            if sessions {
-                merge_staged_twice(conn, plan)?;
+        let good = batch.seqs.len();
+        let mut straight = 0;
+        let mut loaded = Loaded::default();
+        if good > 0 {
+            let done = if plan.straight {
+                direct::try_load(conn, plan, &batch)?
+            } else {
+                None
+            };
+            match done {
+                Some(done) => {
+                    straight = done.rows;
+                    if !done.rest.seqs.is_empty() {
+                        loaded = staged(conn, plan, &done.rest.lines, &done.rest.seqs)?;
+                    }
+                    loaded.inserted += done.rows;
+                    loaded.merged.extend(done.merged);
+                }
+                None => loaded = staged(conn, plan, &batch.copy, &batch.seqs)?,
             }
         }
-        let orphans = rejected.len() - (batch.rows.len() - batch.good);
-        let inserted = u64::try_from(inserted).unwrap_or(0);
+        let Batch {
+            rows,
+            mut rejected,
+            notes,
+            last_rowid,
+            last_key,
+            ..
+        } = batch;
+        let orphans = loaded.orphans.len();
+        rejected.extend(loaded.orphans);
         let counts = Counts {
-            read: batch.rows.len() as u64,
-            inserted,
-            already_present: (batch.good - orphans) as u64 - inserted,
+            read: rows.len() as u64,
+            inserted: loaded.inserted,
+            already_present: (good - orphans) as u64 - loaded.inserted,
             quarantined: rejected.len() as u64,
-            sessions_synthesized: synthesized.len() as u64,
-            values_converted: batch.notes.len() as u64,
-            sessions_merged: merged.len() as u64,
+            sessions_synthesized: loaded.synthesized.len() as u64,
+            values_converted: notes.len() as u64,
+            sessions_merged: loaded.merged.len() as u64,
         };
         let quarantine: Vec<NewQuarantine> = rejected
             .iter()
-            .map(|r| quarantine_row(plan, &batch.rows, r))
+            .map(|r| quarantine_row(plan, &rows, r))
             .collect();
         bookkeeping::quarantine(conn, &quarantine)?;
         bookkeeping::record(
             conn,
             plan.source,
             plan.name(),
-            (batch.last_rowid, batch.last_key.as_deref()),
+            (last_rowid, last_key.as_deref()),
             &counts,
         )?;
         let mut events: Vec<ReportEvent> = quarantine.into_iter().map(rejected_event).collect();
         events.extend(
-            synthesized
+            loaded
+                .synthesized
                 .into_iter()
                 .map(|id| synthesized_event(plan.name(), id)),
         );
-        events.extend(merged.into_iter().map(merged_event));
-        events.extend(batch.notes);
-        Ok((counts, events))
+        events.extend(loaded.merged.into_iter().map(merged_event));
+        events.extend(notes);
+        Ok((counts, events, straight))
     })
+}
+
+/// The staged path: COPY into the stage, set aside rows whose parent is
+/// missing, synthesize sessions for orphans, then one typed `INSERT ...
+/// SELECT ... ON CONFLICT` (see [`sql::insert_from_stage`]).
+/// `lines` are good rows of the batch, `seqs` their indexes in it.
+fn staged(
+    conn: &mut PgConnection,
+    plan: &TablePlan<'_>,
+    lines: &[u8],
+    seqs: &[usize],
+) -> QueryResult<Loaded> {
+    let sessions = plan.table.table == Table::Sessions;
+    let width = catalog::columns(plan.table.table).len();
+    staging::copy_in(conn, &staging::staged(lines, seqs, width))?;
+    let mut loaded = Loaded {
+        orphans: parent_orphans(conn, plan)?,
+        ..Loaded::default()
+    };
+    if sessions {
+        loaded.merged = names(conn, sql::MERGED_SESSIONS, plan.source)?;
+        diesel::sql_query(sql::TRACK_SESSIONS)
+            .bind::<Text, _>(plan.source)
+            .execute(conn)?;
+    }
+    if let Some(sql) = &plan.synthesize {
+        loaded.synthesized = diesel::sql_query(sql)
+            .bind::<Text, _>(plan.source)
+            .bind::<Text, _>(plan.name())
+            .load::<Name>(conn)?
+            .into_iter()
+            .map(|n| n.name)
+            .collect();
+    }
+    let inserted = diesel::sql_query(&plan.insert).get_result::<N>(conn)?.n;
+    loaded.inserted = u64::try_from(inserted).unwrap_or(0);
+    if sessions {
+        merge_staged_twice(conn, plan)?;
+    }
+    Ok(loaded)
 }
 
 /// Merges in, by further passes of the insert, the earlier copies of
@@ -297,8 +359,12 @@ mod tests {
         config.schema = pg.schema().to_owned();
         let mut conn = crate::target::connect(&config, true).unwrap();
         crate::target::prepare_for_load(&mut conn).unwrap();
-        let plan = TablePlan::new("twice", t);
-        let (counts, _) = load_batch(&mut conn, &plan, batch).unwrap();
+        let plan = TablePlan::new("twice", t, true);
+        let (counts, _, straight) = load_batch(&mut conn, &plan, batch).unwrap();
+        assert_eq!(
+            straight, 0,
+            "a key twice in the COPY sends the batch to the stage"
+        );
 
         assert_eq!(counts.read, read);
         assert_eq!(counts.inserted, read - 1);

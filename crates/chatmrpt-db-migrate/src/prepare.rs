@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use crate::catalog;
 use crate::convert::{Cell, convert};
 use crate::source::{SourceTable, key_bytes};
-use crate::staging::encode_row;
+use crate::staging::encode_cells;
 use crate::summary::{Action, ReportEvent};
 use crate::value::{LegacyValue, SourceRow};
 use chatmrpt_db_core::LegacyZone;
@@ -29,10 +29,15 @@ pub(crate) struct Rejection {
 pub(crate) struct Batch {
     /// Every row read (the originals of quarantined rows come from here).
     pub rows: Vec<SourceRow>,
-    /// The good rows in COPY text format; `seq` is the index in `rows`.
+    /// The good rows in COPY text format, the table's own columns in
+    /// catalog order, one line each (see [`crate::staging::encode_cells`]).
     pub copy: Vec<u8>,
-    /// How many rows `copy` holds.
-    pub good: usize,
+    /// The index in `rows` of each line of `copy` (its `seq` when staged).
+    pub seqs: Vec<usize>,
+    /// The values the good rows (in `seqs` order) hold in each column a
+    /// straight COPY must check first
+    /// ([`crate::direct::checked_columns`]), by column position.
+    pub refs: Vec<(usize, Vec<Option<String>>)>,
     /// The rows refused before loading.
     pub rejected: Vec<Rejection>,
     /// "converted" events of the good rows.
@@ -73,7 +78,8 @@ pub(crate) fn prepare(
                 .map(|r| r.0.iter().map(LegacyValue::weight).sum::<usize>())
                 .sum(),
         ),
-        good: 0,
+        seqs: Vec::new(),
+        refs: Vec::new(),
         rejected: Vec::new(),
         notes: Vec::new(),
         last_rowid: rows.last().map_or(0, rowid),
@@ -83,11 +89,19 @@ pub(crate) fn prepare(
             .and_then(storable_key),
         rows: Vec::new(),
     };
+    let checked = crate::direct::checked_columns(t.table);
+    let mut refs: Vec<Vec<Option<String>>> = vec![Vec::new(); checked.len()];
     for (index, row) in rows.iter().enumerate() {
         match convert_row(t, row, duplicates, zone) {
             Ok((cells, notes)) => {
-                encode_row(&mut batch.copy, index, &cells);
-                batch.good += 1;
+                encode_cells(&mut batch.copy, &cells);
+                batch.seqs.push(index);
+                for (values, column) in refs.iter_mut().zip(&checked) {
+                    values.push(match cells.get(*column) {
+                        Some(Cell::Text(value)) => Some(value.to_string()),
+                        _ => None,
+                    });
+                }
                 let key = key_of(t, row).and_then(|k| k.as_text()).map(str::to_owned);
                 batch
                     .notes
@@ -106,6 +120,7 @@ pub(crate) fn prepare(
             }),
         }
     }
+    batch.refs = checked.into_iter().zip(refs).collect();
     batch.rows = rows;
     batch
 }

@@ -80,17 +80,33 @@ pub(crate) fn copy_in(conn: &mut PgConnection, data: &[u8]) -> QueryResult<usize
         .execute(conn)
 }
 
-/// Appends one row in COPY text format: `seq`, the cells, NULL padding.
-pub(crate) fn encode_row(out: &mut Vec<u8>, seq: usize, cells: &[Cell<'_>]) {
-    let _ = write!(out, "{seq}");
-    for cell in cells {
-        out.push(b'\t');
+/// Appends one row's cells in COPY text format, tab-separated, one line:
+/// the table's own columns, ready for a straight COPY into it. Escaping
+/// leaves no raw newline inside a line.
+pub(crate) fn encode_cells(out: &mut Vec<u8>, cells: &[Cell<'_>]) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\t');
+        }
         encode_cell(out, cell);
     }
-    for _ in cells.len()..MAX_COLUMNS {
-        out.extend_from_slice(b"\t\\N");
-    }
     out.push(b'\n');
+}
+
+/// The lines of [`encode_cells`] (each `width` cells wide) as rows of the
+/// staging table: `seq` first, NULL padding up to the stage's width.
+pub(crate) fn staged(lines: &[u8], seqs: &[usize], width: usize) -> Vec<u8> {
+    let padding = MAX_COLUMNS.saturating_sub(width);
+    let mut out = Vec::with_capacity(lines.len() + seqs.len() * (12 + 3 * padding));
+    for (line, seq) in lines.split(|b| *b == b'\n').zip(seqs) {
+        let _ = write!(out, "{seq}\t");
+        out.extend_from_slice(line);
+        for _ in 0..padding {
+            out.extend_from_slice(b"\t\\N");
+        }
+        out.push(b'\n');
+    }
+    out
 }
 
 fn encode_cell(out: &mut Vec<u8>, cell: &Cell<'_>) {
@@ -165,18 +181,32 @@ mod tests {
 
     #[test]
     fn rows_are_padded_to_the_stage_width() {
-        let mut out = Vec::new();
+        let mut lines = Vec::new();
         let cells = [
             Cell::Text(Cow::Borrowed("id")),
             Cell::Bool(true),
             Cell::Null,
             Cell::Double(0.1),
         ];
-        encode_row(&mut out, 7, &cells);
-        let line = String::from_utf8(out).unwrap();
-        assert!(line.starts_with("7\tid\tt\t\\N\t0.1\t\\N"), "{line}");
-        assert_eq!(line.matches('\t').count(), MAX_COLUMNS);
-        assert!(line.ends_with('\n'));
+        encode_cells(&mut lines, &cells);
+        encode_cells(
+            &mut lines,
+            &[
+                Cell::Text(Cow::Borrowed("a\nb")),
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+            ],
+        );
+        assert_eq!(lines, b"id\tt\t\\N\t0.1\na\\nb\t\\N\t\\N\t\\N\n");
+        let staged = String::from_utf8(staged(&lines, &[7, 9], cells.len())).unwrap();
+        let rows: Vec<&str> = staged.lines().collect();
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].starts_with("7\tid\tt\t\\N\t0.1\t\\N"), "{staged}");
+        assert!(rows[1].starts_with("9\ta\\nb\t\\N"), "{staged}");
+        for row in rows {
+            assert_eq!(row.matches('\t').count(), MAX_COLUMNS);
+        }
     }
 
     #[test]

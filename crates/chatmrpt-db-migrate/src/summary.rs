@@ -66,6 +66,10 @@ pub struct TableSummary {
     pub unknown_columns: Vec<String>,
     /// What this run did.
     pub this_run: Counts,
+    /// How many of this run's inserted rows were COPYed straight into the
+    /// table (written once); the others went through the staging table
+    /// (orphans, keys already there, sessions to converge).
+    pub copied_straight: u64,
     /// Totals over every run for this source (resumed runs included).
     pub total: Counts,
 }

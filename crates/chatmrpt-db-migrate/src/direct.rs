@@ -1,0 +1,297 @@
+//! Rows COPYed straight into their table when nothing stands in their way:
+//! each is then written once, by PostgreSQL's COPY into the table itself,
+//! instead of a COPY into the stage and an `INSERT ... SELECT ... ON
+//! CONFLICT` that writes it again (three quarters of the server's work,
+//! BENCHMARKS.md "Where the backfill's time goes").
+//!
+//! A row's way is clear when every parent it names is there and the session
+//! it names was not synthesized by an earlier batch (those widen with their
+//! children, which only the staged path does). Both are looked up first,
+//! one bound array of the batch's distinct values per column; the rows
+//! that fail go to the staged path, in the same transaction, which
+//! quarantines or synthesizes for them exactly as before. Keys are left to
+//! the table's primary key, which is exact under any concurrency: the COPY
+//! runs under a savepoint, a key already there (dual write, another host's
+//! file, a session read twice) fails it at that row, and then the whole
+//! batch takes the staged path, with the same result as if it had gone
+//! there first. A row already in PostgreSQL is never overwritten.
+
+use std::collections::{BTreeSet, HashSet};
+
+use chatmrpt_db_core::Table;
+use diesel::pg::{CopyTarget, Pg, PgConnection};
+use diesel::prelude::*;
+use diesel::query_builder::AstPass;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::{Array, Text};
+
+use crate::catalog::{self, quote};
+use crate::load::TablePlan;
+use crate::prepare::Batch;
+use crate::staging::backfill_stage;
+
+/// The positions of the columns whose distinct values a batch carries for
+/// the straight path: the key of sessions (recorded as brought by this
+/// source), or a child's `session_id` and its other parent columns.
+pub(crate) fn checked_columns(table: Table) -> Vec<usize> {
+    if table == Table::Sessions {
+        return vec![0];
+    }
+    catalog::position(table, "session_id")
+        .into_iter()
+        .chain(
+            catalog::parents(table)
+                .iter()
+                .filter_map(|(column, _)| catalog::position(table, column)),
+        )
+        .collect()
+}
+
+/// For each checked column of a child table, the query returning the
+/// values (of `$1`, an array) that keep a row off the straight path: a
+/// parent row missing, or a session synthesized earlier.
+pub(crate) fn checks(table: Table) -> Vec<(usize, String)> {
+    if table == Table::Sessions {
+        return Vec::new();
+    }
+    let session = catalog::position(table, "session_id").map(|at| {
+        (
+            at,
+            "SELECT x.id AS name FROM unnest($1::text[]) AS x(id) \
+             WHERE NOT EXISTS (SELECT 1 FROM sessions p WHERE p.session_id = x.id) \
+             OR EXISTS (SELECT 1 FROM backfill_synthesized b WHERE b.session_id = x.id)"
+                .to_owned(),
+        )
+    });
+    let parents = catalog::parents(table)
+        .iter()
+        .filter_map(|(column, parent)| {
+            let at = catalog::position(table, column)?;
+            Some((
+                at,
+                format!(
+                    "SELECT x.id AS name FROM unnest($1::text[]) AS x(id) \
+                 WHERE NOT EXISTS (SELECT 1 FROM {} p WHERE p.{} = x.id)",
+                    quote(parent.name()),
+                    quote(parent.primary_key())
+                ),
+            ))
+        });
+    session.into_iter().chain(parents).collect()
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// Some of a batch's good rows: their lines (see
+/// [`crate::staging::encode_cells`]) and their indexes in the batch.
+#[derive(Debug, Default)]
+pub(crate) struct Part {
+    pub lines: Vec<u8>,
+    pub seqs: Vec<usize>,
+}
+
+/// What the straight path loaded.
+#[derive(Debug)]
+pub(crate) struct Straight {
+    /// Rows COPYed in (every one new).
+    pub rows: u64,
+    /// Sessions another source brought before (sessions only; reported as
+    /// merged).
+    pub merged: Vec<String>,
+    /// The rows left for the staged path.
+    pub rest: Part,
+}
+
+/// Loads the good rows of `batch` whose way is clear straight into its
+/// table, inside the caller's transaction, and returns them with the rest.
+/// `None` when the whole batch must be staged: a key was already there
+/// (the COPY was rolled back to its savepoint; nothing of it stays).
+///
+/// # Errors
+///
+/// Any other refusal of the server.
+pub(crate) fn try_load(
+    conn: &mut PgConnection,
+    plan: &TablePlan<'_>,
+    batch: &Batch,
+) -> QueryResult<Option<Straight>> {
+    let mut blocked = vec![false; batch.seqs.len()];
+    for (column, sql) in &plan.checks {
+        let Some((_, values)) = batch.refs.iter().find(|(at, _)| at == column) else {
+            continue;
+        };
+        let distinct: Vec<&str> = values
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if distinct.is_empty() {
+            continue;
+        }
+        let stopped: HashSet<String> = diesel::sql_query(sql)
+            .bind::<Array<Text>, _>(&distinct)
+            .load::<Name>(conn)?
+            .into_iter()
+            .map(|n| n.name)
+            .collect();
+        for (flag, value) in blocked.iter_mut().zip(values) {
+            *flag |= value.as_ref().is_some_and(|v| stopped.contains(v));
+        }
+    }
+    let (clear, rest) = split(batch, &blocked);
+    if clear.seqs.is_empty() {
+        return Ok(Some(Straight {
+            rows: 0,
+            merged: Vec::new(),
+            rest,
+        }));
+    }
+    let table = plan.table.table;
+    match conn.transaction(|conn| copy_into(conn, table, &clear.lines)) {
+        Ok(_) => {}
+        Err(DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation,
+            _,
+        )) => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    let merged = if table == Table::Sessions {
+        track_sessions(conn, plan, batch)?
+    } else {
+        Vec::new()
+    };
+    Ok(Some(Straight {
+        rows: clear.seqs.len() as u64,
+        merged,
+        rest,
+    }))
+}
+
+/// The good rows of `batch` split by `blocked` (one flag per row, in
+/// `seqs` order): (the clear ones, the blocked ones).
+fn split(batch: &Batch, blocked: &[bool]) -> (Part, Part) {
+    let mut clear = Part::default();
+    let mut rest = Part::default();
+    let lines = batch.copy.split_inclusive(|b| *b == b'\n');
+    for ((line, seq), blocked) in lines.zip(&batch.seqs).zip(blocked) {
+        let part = if *blocked { &mut rest } else { &mut clear };
+        part.lines.extend_from_slice(line);
+        part.seqs.push(*seq);
+    }
+    (clear, rest)
+}
+
+/// Records the sessions of a straight batch as brought by this source;
+/// returns those another source brought before (reported as merged).
+fn track_sessions(
+    conn: &mut PgConnection,
+    plan: &TablePlan<'_>,
+    batch: &Batch,
+) -> QueryResult<Vec<String>> {
+    let keys: Vec<&str> = batch
+        .refs
+        .iter()
+        .find(|(at, _)| *at == 0)
+        .map(|(_, keys)| keys.iter().flatten().map(String::as_str).collect())
+        .unwrap_or_default();
+    let merged = diesel::sql_query(
+        "SELECT DISTINCT b.session_id AS name FROM backfill_session_sources b \
+         WHERE b.session_id = ANY($1) AND b.source <> $2",
+    )
+    .bind::<Array<Text>, _>(&keys)
+    .bind::<Text, _>(plan.source)
+    .load::<Name>(conn)?
+    .into_iter()
+    .map(|n| n.name)
+    .collect();
+    diesel::sql_query(
+        "INSERT INTO backfill_session_sources (session_id, source) \
+         SELECT k, $2 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING",
+    )
+    .bind::<Array<Text>, _>(&keys)
+    .bind::<Text, _>(plan.source)
+    .execute(conn)?;
+    Ok(merged)
+}
+
+/// COPYs lines of [`crate::staging::encode_cells`] into `table`'s catalog
+/// columns (the others, `chatmrpt_origin`, take their defaults).
+fn copy_into(conn: &mut PgConnection, table: Table, data: &[u8]) -> QueryResult<usize> {
+    fn run<const I: usize>(conn: &mut PgConnection, data: &[u8]) -> QueryResult<usize> {
+        diesel::copy_from(backfill_stage::table)
+            .from_raw_data(Columns::<I>, |out| {
+                out.write_all(data)
+                    .map_err(|e| DieselError::SerializationError(Box::new(e)))
+            })
+            .execute(conn)
+    }
+    macro_rules! by_index {
+        ($($n:literal)*) => {
+            match Table::ALL.iter().position(|t| *t == table) {
+                $(Some($n) => run::<$n>(conn, data),)*
+                _ => Err(unknown_table()),
+            }
+        };
+    }
+    by_index!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+}
+
+fn unknown_table() -> DieselError {
+    DieselError::QueryBuilderError("no such table in the catalog".into())
+}
+
+/// The COPY target `"table" ("column", ...)` of `Table::ALL[I]`, its
+/// catalog columns in order, every name quoted by diesel. (diesel's own
+/// targets are a `table!` or a tuple of its columns; the catalog is the
+/// one source of the column order the lines are encoded in.)
+struct Columns<const I: usize>;
+
+impl<const I: usize> CopyTarget for Columns<I> {
+    // Only ties the target to `copy_from`'s table type; never rendered.
+    type Table = backfill_stage::table;
+    type SqlType = Text;
+
+    fn walk_target(mut pass: AstPass<'_, '_, Pg>) -> QueryResult<()> {
+        let table = Table::ALL.get(I).ok_or_else(unknown_table)?;
+        pass.push_identifier(table.name())?;
+        pass.push_sql(" (");
+        for (i, column) in catalog::columns(*table).iter().enumerate() {
+            if i > 0 {
+                pass.push_sql(", ");
+            }
+            pass.push_identifier(column.name)?;
+        }
+        pass.push_sql(")");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn children_check_their_sessions_and_parents_and_sessions_check_nothing() {
+        assert!(checks(Table::Sessions).is_empty());
+        assert_eq!(checked_columns(Table::Sessions), vec![0]);
+        let routing = checks(Table::RoutingDecisions);
+        assert_eq!(routing.len(), 2);
+        assert!(routing[0].1.contains("backfill_synthesized"));
+        assert!(
+            routing[1]
+                .1
+                .contains("FROM \"messages\" p WHERE p.\"message_id\" = x.id")
+        );
+        assert_eq!(
+            checked_columns(Table::RoutingDecisions),
+            routing.iter().map(|(at, _)| *at).collect::<Vec<_>>()
+        );
+        assert!(checks(Table::ArenaTrainingExports).is_empty());
+    }
+}

@@ -1,0 +1,181 @@
+//! Rows COPYed straight into their table leave exactly what the staged path
+//! leaves: the same rows, the same quarantine, the same synthesized
+//! sessions, the same records, whether the target is empty or already holds
+//! some of the rows (newer ones, which are never overwritten).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test: a panic is the failure report"
+)]
+
+mod common;
+
+use std::path::Path;
+
+use chatmrpt_db_core::Table;
+use chatmrpt_db_migrate::{BackfillOptions, BackfillSummary, NoProgress, backfill};
+use chatmrpt_db_testing::legacy::{Release, write_corrupted_file};
+use chatmrpt_db_testing::pg::TestSchema;
+use common::*;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+#[derive(QueryableByName)]
+struct Line {
+    #[diesel(sql_type = Text)]
+    line: String,
+}
+
+fn lines(conn: &mut PgConnection, sql: &str) -> Vec<String> {
+    diesel::sql_query(sql)
+        .load::<Line>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.line)
+        .collect()
+}
+
+/// Everything a backfill leaves, as sorted JSON lines per table, without
+/// the columns that hold the time of writing or a generated id.
+fn contents(schema: &TestSchema) -> Vec<(String, Vec<String>)> {
+    let mut conn = conn(schema);
+    let mut out: Vec<(String, Vec<String>)> = Table::ALL
+        .iter()
+        .map(|t| {
+            let sql = format!(
+                "SELECT to_jsonb(t)::text AS line FROM \"{}\" t ORDER BY 1",
+                t.name()
+            );
+            (t.name().to_owned(), lines(&mut conn, &sql))
+        })
+        .collect();
+    for (table, volatile) in [
+        ("backfill_quarantine", "- 'id' - 'quarantined_at'"),
+        ("backfill_synthesized", "- 'synthesized_at'"),
+        ("backfill_session_sources", ""),
+        ("backfill_progress", "- 'updated_at'"),
+    ] {
+        let sql =
+            format!("SELECT (to_jsonb(t) {volatile})::text AS line FROM {table} t ORDER BY 1");
+        out.push((table.to_owned(), lines(&mut conn, &sql)));
+    }
+    out
+}
+
+fn load(source: &Path, schema: &TestSchema, straight: bool, rescan: bool) -> BackfillSummary {
+    let options = BackfillOptions {
+        batch_rows: 40,
+        source_label: Some("one-host".into()),
+        straight_copy: straight,
+        rescan,
+        ..BackfillOptions::default()
+    };
+    backfill(source, &config(schema), &options, &mut NoProgress).unwrap()
+}
+
+fn assert_same(straight: &TestSchema, staged: &TestSchema, what: &str) {
+    let (a, b) = (contents(straight), contents(staged));
+    for ((table, x), (_, y)) in a.iter().zip(&b) {
+        assert_eq!(x.len(), y.len(), "{what}: {table} row count");
+        for (row_x, row_y) in x.iter().zip(y) {
+            assert_eq!(row_x, row_y, "{what}: {table}");
+        }
+    }
+}
+
+fn counts(summary: &BackfillSummary) -> Vec<String> {
+    summary
+        .tables
+        .iter()
+        .map(|t| format!("{} {:?} {:?}", t.table, t.this_run, t.total))
+        .collect()
+}
+
+/// A fixture with orphan rows spread through every child table (sessions
+/// synthesized, then widened by later batches) and a file with planted bad
+/// rows (quarantined): both paths leave the same database and report the
+/// same counts; the straight run really copied most rows straight in.
+#[test]
+fn straight_and_staged_loads_leave_the_same_database() {
+    let fx = fixture(Release::AllReleases, 0.05);
+    let dir = tempfile::tempdir().unwrap();
+    let corrupt = dir.path().join("corrupt.db");
+    write_corrupted_file(&corrupt, 11).unwrap();
+    let mut synthesized = 0;
+    for source in [fx.path.as_path(), corrupt.as_path()] {
+        let (a, b) = (TestSchema::new(), TestSchema::new());
+        let straight = load(source, &a, true, false);
+        let staged = load(source, &b, false, false);
+        assert_eq!(counts(&straight), counts(&staged), "{}", source.display());
+        assert_same(&a, &b, &source.display().to_string());
+        let copied: u64 = straight.tables.iter().map(|t| t.copied_straight).sum();
+        let inserted: u64 = straight.tables.iter().map(|t| t.this_run.inserted).sum();
+        assert!(
+            copied * 10 >= inserted * 8,
+            "{}: only {copied} of {inserted} rows went straight in",
+            source.display()
+        );
+        assert!(staged.tables.iter().all(|t| t.copied_straight == 0));
+        synthesized += straight
+            .tables
+            .iter()
+            .map(|t| t.total.sessions_synthesized)
+            .sum::<u64>();
+    }
+    assert!(synthesized > 0, "the fixture has orphans to synthesize for");
+}
+
+/// A target already holding some of the rows, changed since (as dual
+/// write leaves newer rows): a rescan meets them in the middle of a batch.
+/// The straight COPY of that batch fails at the first such key, rolls back
+/// to its savepoint and the batch is staged: the newer rows stay as they
+/// are, every other row loads, the same as through the staged path.
+#[test]
+fn rows_already_there_are_never_overwritten_by_the_straight_path() {
+    let fx = fixture(Release::AllReleases, 0.3);
+    let mut results = Vec::new();
+    for straight in [true, false] {
+        let schema = TestSchema::new();
+        load(&fx.path, &schema, true, false);
+        let mut conn = conn(&schema);
+        let newer = lines(
+            &mut conn,
+            "SELECT message_id AS line FROM messages ORDER BY message_id OFFSET 10 LIMIT 3",
+        );
+        assert_eq!(newer.len(), 3);
+        diesel::sql_query(
+            "UPDATE messages SET content = 'newer: ' || coalesce(content, '') \
+             WHERE message_id = ANY($1)",
+        )
+        .bind::<diesel::sql_types::Array<Text>, _>(&newer)
+        .execute(&mut conn)
+        .unwrap();
+        diesel::sql_query("DELETE FROM routing_decisions")
+            .execute(&mut conn)
+            .unwrap();
+        let gone = diesel::sql_query("DELETE FROM messages WHERE message_id <> ALL($1)")
+            .bind::<diesel::sql_types::Array<Text>, _>(&newer)
+            .execute(&mut conn)
+            .unwrap();
+        assert!(gone > 20, "{gone} messages");
+        let summary = load(&fx.path, &schema, straight, true);
+        let messages = summary
+            .tables
+            .iter()
+            .find(|t| t.table == Table::Messages)
+            .unwrap();
+        assert_eq!(messages.this_run.already_present, 3);
+        assert_eq!(messages.this_run.inserted, gone as u64);
+        if straight {
+            assert!(messages.copied_straight > 0);
+            assert!(messages.copied_straight < gone as u64, "a batch was staged");
+        }
+        let kept = lines(
+            &mut conn,
+            "SELECT message_id AS line FROM messages WHERE content LIKE 'newer: %' ORDER BY 1",
+        );
+        assert_eq!(kept, newer, "the newer rows are kept");
+        results.push(schema);
+    }
+    assert_same(&results[0], &results[1], "rescan over newer rows");
+}
