@@ -14,7 +14,10 @@
 //! runs under a savepoint, a key already there (dual write, another host's
 //! file, a session read twice) fails it at that row, and then the whole
 //! batch takes the staged path, with the same result as if it had gone
-//! there first. A row already in PostgreSQL is never overwritten.
+//! there first. A row already in PostgreSQL is never overwritten. A session
+//! COPYed straight in is in no other source's load (had one brought it,
+//! its row would be there): nothing merges, and its `chatmrpt_origin` alone
+//! says which source brought it (`sql::MERGED_SESSIONS` reads it there).
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -99,9 +102,6 @@ pub(crate) struct Part {
 pub(crate) struct Straight {
     /// Rows COPYed in (every one new).
     pub rows: u64,
-    /// Sessions another source brought before (sessions only; reported as
-    /// merged).
-    pub merged: Vec<String>,
     /// The rows left for the staged path.
     pub rest: Part,
 }
@@ -146,11 +146,7 @@ pub(crate) fn try_load(
     }
     let (clear, rest) = split(batch, &blocked);
     if clear.seqs.is_empty() {
-        return Ok(Some(Straight {
-            rows: 0,
-            merged: Vec::new(),
-            rest,
-        }));
+        return Ok(Some(Straight { rows: 0, rest }));
     }
     let table = plan.table.table;
     match conn.transaction(|conn| copy_into(conn, table, &clear.lines)) {
@@ -161,14 +157,8 @@ pub(crate) fn try_load(
         )) => return Ok(None),
         Err(e) => return Err(e),
     }
-    let merged = if table == Table::Sessions {
-        track_sessions(conn, plan, batch)?
-    } else {
-        Vec::new()
-    };
     Ok(Some(Straight {
         rows: clear.seqs.len() as u64,
-        merged,
         rest,
     }))
 }
@@ -185,39 +175,6 @@ fn split(batch: &Batch, blocked: &[bool]) -> (Part, Part) {
         part.seqs.push(*seq);
     }
     (clear, rest)
-}
-
-/// Records the sessions of a straight batch as brought by this source;
-/// returns those another source brought before (reported as merged).
-fn track_sessions(
-    conn: &mut PgConnection,
-    plan: &TablePlan<'_>,
-    batch: &Batch,
-) -> QueryResult<Vec<String>> {
-    let keys: Vec<&str> = batch
-        .refs
-        .iter()
-        .find(|(at, _)| *at == 0)
-        .map(|(_, keys)| keys.iter().flatten().map(String::as_str).collect())
-        .unwrap_or_default();
-    let merged = diesel::sql_query(
-        "SELECT DISTINCT b.session_id AS name FROM backfill_session_sources b \
-         WHERE b.session_id = ANY($1) AND b.source <> $2",
-    )
-    .bind::<Array<Text>, _>(&keys)
-    .bind::<Text, _>(plan.source)
-    .load::<Name>(conn)?
-    .into_iter()
-    .map(|n| n.name)
-    .collect();
-    diesel::sql_query(
-        "INSERT INTO backfill_session_sources (session_id, source) \
-         SELECT k, $2 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING",
-    )
-    .bind::<Array<Text>, _>(&keys)
-    .bind::<Text, _>(plan.source)
-    .execute(conn)?;
-    Ok(merged)
 }
 
 /// COPYs lines of [`crate::staging::encode_cells`] into `table`'s catalog

@@ -107,7 +107,6 @@ pub(crate) fn load_batch(
                         loaded = staged(conn, plan, &done.rest.lines, &done.rest.seqs)?;
                     }
                     loaded.inserted += done.rows;
-                    loaded.merged.extend(done.merged);
                 }
                 None => loaded = staged(conn, plan, &batch.copy, &batch.seqs)?,
             }
@@ -174,7 +173,13 @@ fn staged(
         ..Loaded::default()
     };
     if sessions {
-        loaded.merged = names(conn, sql::MERGED_SESSIONS, plan.source)?;
+        loaded.merged = diesel::sql_query(sql::MERGED_SESSIONS)
+            .bind::<Text, _>(plan.source)
+            .bind::<Text, _>(crate::target::origin_of(plan.source))
+            .load::<Name>(conn)?
+            .into_iter()
+            .map(|n| n.name)
+            .collect();
         diesel::sql_query(sql::TRACK_SESSIONS)
             .bind::<Text, _>(plan.source)
             .execute(conn)?;
@@ -209,16 +214,6 @@ fn merge_staged_twice(conn: &mut PgConnection, plan: &TablePlan<'_>) -> QueryRes
         diesel::sql_query(&plan.insert).get_result::<N>(conn)?;
     }
     Ok(())
-}
-
-/// The names a query returns, bound to this source.
-fn names(conn: &mut PgConnection, sql: &str, source: &str) -> QueryResult<Vec<String>> {
-    Ok(diesel::sql_query(sql)
-        .bind::<Text, _>(source)
-        .load::<Name>(conn)?
-        .into_iter()
-        .map(|n| n.name)
-        .collect())
 }
 
 fn merged_event(id: String) -> ReportEvent {

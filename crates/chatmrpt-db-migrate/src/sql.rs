@@ -107,10 +107,19 @@ pub(crate) const DROP_LOADED_SESSIONS: &str = "DELETE FROM pg_temp.backfill_stag
      (SELECT DISTINCT ON (x.c00) x.seq FROM pg_temp.backfill_stage x ORDER BY x.c00, x.seq DESC)";
 
 /// The staged sessions another source brought before (`$1` = this
-/// source): they are merged, and reported.
+/// source, `$2` = its origin, `source:<label>`): they are merged, and
+/// reported. Another source brought a session when it recorded it in
+/// `backfill_session_sources` (it merged into a row that was there), or
+/// when the row carries its origin (it COPYed the row straight in, which
+/// records nothing else: see `crate::direct`). One index probe per staged
+/// row: the `LIMIT` keeps the planner from hashing the whole
+/// `backfill_session_sources`, which it did once per batch, its cost model
+/// not knowing the index is cached.
 pub(crate) const MERGED_SESSIONS: &str = "SELECT DISTINCT s.c00 AS name FROM pg_temp.backfill_stage s \
-     WHERE EXISTS (SELECT 1 FROM backfill_session_sources b \
-     WHERE b.session_id = s.c00 AND b.source <> $1)";
+     CROSS JOIN LATERAL (SELECT 1 FROM backfill_session_sources b \
+       WHERE b.session_id = s.c00 AND b.source <> $1 \
+     UNION ALL SELECT 1 FROM sessions x WHERE x.session_id = s.c00 \
+       AND x.chatmrpt_origin LIKE 'source:%' AND x.chatmrpt_origin <> $2 LIMIT 1) other";
 
 /// Records that this source (`$1`) brought the staged sessions.
 pub(crate) const TRACK_SESSIONS: &str = "INSERT INTO backfill_session_sources (session_id, source) \

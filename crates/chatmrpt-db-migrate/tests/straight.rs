@@ -37,6 +37,9 @@ fn lines(conn: &mut PgConnection, sql: &str) -> Vec<String> {
 
 /// Everything a backfill leaves, as sorted JSON lines per table, without
 /// the columns that hold the time of writing or a generated id.
+/// (`backfill_session_sources` differs by design: a session COPYed
+/// straight in is known by its `chatmrpt_origin` alone; the merges it
+/// serves are compared through the summaries' counts.)
 fn contents(schema: &TestSchema) -> Vec<(String, Vec<String>)> {
     let mut conn = conn(schema);
     let mut out: Vec<(String, Vec<String>)> = Table::ALL
@@ -52,7 +55,6 @@ fn contents(schema: &TestSchema) -> Vec<(String, Vec<String>)> {
     for (table, volatile) in [
         ("backfill_quarantine", "- 'id' - 'quarantined_at'"),
         ("backfill_synthesized", "- 'synthesized_at'"),
-        ("backfill_session_sources", ""),
         ("backfill_progress", "- 'updated_at'"),
     ] {
         let sql =
