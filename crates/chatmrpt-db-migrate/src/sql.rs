@@ -46,7 +46,7 @@ pub(crate) fn insert_from_stage(table: Table) -> String {
         (
             format!("DISTINCT ON (s.{}) ", column(0)),
             format!(" ORDER BY s.{}, s.seq DESC", column(0)),
-            format!("DO UPDATE SET {}", session_merge().join(", ")),
+            session_update(),
         )
     } else {
         (String::new(), String::new(), "DO NOTHING".to_owned())
@@ -60,25 +60,41 @@ pub(crate) fn insert_from_stage(table: Table) -> String {
     )
 }
 
+/// `DO UPDATE` by the convergence rule, skipped where it would change
+/// nothing (a row dual write keeps up to date, met again by a rescan or a
+/// live target): no new row version, no WAL, no index entry for it.
+fn session_update() -> String {
+    let merge = session_merge();
+    let set: Vec<String> = merge.iter().map(|(n, e)| format!("{n} = {e}")).collect();
+    let now: Vec<String> = merge.iter().map(|(n, _)| format!("t.{n}")).collect();
+    let merged: Vec<&str> = merge.iter().map(|(_, e)| e.as_str()).collect();
+    format!(
+        "DO UPDATE SET {} WHERE ({}) IS DISTINCT FROM ({})",
+        set.join(", "),
+        now.join(", "),
+        merged.join(", ")
+    )
+}
+
 /// The convergence rule of two copies of a session
 /// (`chatmrpt_db_core::convergence`), the stored row `t` and the file's
 /// `EXCLUDED`: earliest start, latest activity, the client details of the
 /// later activity as one set (ties to the greater set, NULL first, byte for
-/// byte), flags OR-ed. Every right-hand side reads `t` as it was.
-fn session_merge() -> Vec<String> {
+/// byte), flags OR-ed. Every expression reads `t` as it was. Pairs of
+/// (quoted column, merged value).
+fn session_merge() -> Vec<(String, String)> {
     let wins = format!("{} > {}", details_rank("EXCLUDED"), details_rank("t"));
     catalog::columns(Table::Sessions)[1..]
         .iter()
         .map(|c| {
             let n = quote(c.name);
-            match (c.name, c.kind) {
-                ("start_time", _) => format!("{n} = LEAST(t.{n}, EXCLUDED.{n})"),
-                ("last_activity", _) => format!("{n} = GREATEST(t.{n}, EXCLUDED.{n})"),
-                (_, Kind::Bool) => {
-                    format!("{n} = COALESCE(t.{n} OR EXCLUDED.{n}, t.{n}, EXCLUDED.{n})")
-                }
-                _ => format!("{n} = CASE WHEN {wins} THEN EXCLUDED.{n} ELSE t.{n} END"),
-            }
+            let e = match (c.name, c.kind) {
+                ("start_time", _) => format!("LEAST(t.{n}, EXCLUDED.{n})"),
+                ("last_activity", _) => format!("GREATEST(t.{n}, EXCLUDED.{n})"),
+                (_, Kind::Bool) => format!("COALESCE(t.{n} OR EXCLUDED.{n}, t.{n}, EXCLUDED.{n})"),
+                _ => format!("CASE WHEN {wins} THEN EXCLUDED.{n} ELSE t.{n} END"),
+            };
+            (n, e)
         })
         .collect()
 }
@@ -186,6 +202,11 @@ mod tests {
         assert!(sessions.contains("s.c06::boolean"));
         assert!(sessions.contains("SELECT DISTINCT ON (s.c00) "));
         assert!(sessions.contains("ORDER BY s.c00, s.seq DESC ON CONFLICT"));
+        assert!(sessions.contains("WHERE (t.\"start_time\", t.\"last_activity\", "));
+        assert!(
+            sessions
+                .contains(") IS DISTINCT FROM (LEAST(t.\"start_time\", EXCLUDED.\"start_time\"), ")
+        );
         let messages = insert_from_stage(Table::Messages);
         assert!(messages.contains("ON CONFLICT (\"message_id\") DO NOTHING"));
         assert!(messages.contains("s.c02::timestamptz"));
