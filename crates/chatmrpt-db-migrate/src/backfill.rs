@@ -33,7 +33,7 @@ pub struct BackfillOptions {
     /// Most rows per batch (one transaction each). Default 5,000.
     pub batch_rows: usize,
     /// About how many bytes of values a batch may hold; batches of long
-    /// rows (LLM responses) shrink to fit. Default 8 MiB.
+    /// rows (LLM responses) shrink to fit. Default 4 MiB (8 MiB held peak RSS at 134-153 MB at scales 20-100, 4 MiB at 87-92 MB, no slower: BENCHMARKS.md).
     pub batch_bytes: usize,
     /// The name progress is recorded under; default the absolute path of
     /// the source. Resuming needs the same label, and the same file: a
@@ -67,7 +67,7 @@ impl Default for BackfillOptions {
         Self {
             source_timezone: None,
             batch_rows: 5_000,
-            batch_bytes: 8 << 20,
+            batch_bytes: 4 << 20,
             source_label: None,
             read_budget: DEFAULT_READ_BUDGET,
             rescan: false,

@@ -33,12 +33,12 @@ use crate::load::TablePlan;
 use crate::prepare::Batch;
 use crate::staging::backfill_stage;
 
-/// The positions of the columns whose distinct values a batch carries for
-/// the straight path: the key of sessions (recorded as brought by this
-/// source), or a child's `session_id` and its other parent columns.
+/// The positions of the columns whose values a batch carries for the
+/// straight path's checks: a child's `session_id` and its other parent
+/// columns (none for sessions).
 pub(crate) fn checked_columns(table: Table) -> Vec<usize> {
     if table == Table::Sessions {
-        return vec![0];
+        return Vec::new();
     }
     catalog::position(table, "session_id")
         .into_iter()
@@ -144,12 +144,23 @@ pub(crate) fn try_load(
             *flag |= value.as_ref().is_some_and(|v| stopped.contains(v));
         }
     }
-    let (clear, rest) = split(batch, &blocked);
-    if clear.seqs.is_empty() {
+    // The common case, nothing blocked, COPYs the batch's own lines.
+    let (clear, rest) = if blocked.contains(&true) {
+        let (clear, rest) = split(batch, &blocked);
+        (Some(clear), rest)
+    } else {
+        (None, Part::default())
+    };
+    let (lines, rows) = clear
+        .as_ref()
+        .map_or((&batch.copy[..], batch.seqs.len()), |c| {
+            (&c.lines[..], c.seqs.len())
+        });
+    if rows == 0 {
         return Ok(Some(Straight { rows: 0, rest }));
     }
     let table = plan.table.table;
-    match conn.transaction(|conn| copy_into(conn, table, &clear.lines)) {
+    match conn.transaction(|conn| copy_into(conn, table, lines)) {
         Ok(_) => {}
         Err(DieselError::DatabaseError(
             DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation,
@@ -158,7 +169,7 @@ pub(crate) fn try_load(
         Err(e) => return Err(e),
     }
     Ok(Some(Straight {
-        rows: clear.seqs.len() as u64,
+        rows: rows as u64,
         rest,
     }))
 }
@@ -236,7 +247,7 @@ mod tests {
     #[test]
     fn children_check_their_sessions_and_parents_and_sessions_check_nothing() {
         assert!(checks(Table::Sessions).is_empty());
-        assert_eq!(checked_columns(Table::Sessions), vec![0]);
+        assert!(checked_columns(Table::Sessions).is_empty());
         let routing = checks(Table::RoutingDecisions);
         assert_eq!(routing.len(), 2);
         assert!(routing[0].1.contains("backfill_synthesized"));
