@@ -53,12 +53,13 @@ pub struct BackfillOptions {
     /// already present here and named by verify. Safe: loading is
     /// idempotent.
     pub rescan: bool,
-    /// COPY a batch straight into its table when none of its keys is there
-    /// yet, its parents are, and none of its sessions was synthesized
-    /// (default): each row is written once. A batch that meets a key
-    /// already there rolls back to a savepoint and is staged instead, so
-    /// the result is the same either way. `false` stages every batch (the
-    /// slower path, kept for comparison).
+    /// COPY a batch's rows straight into their table where their parents
+    /// are there and their session was not synthesized (default): each is
+    /// written once; the other rows of the batch are staged in the same
+    /// transaction. A COPY that meets a key already there (or a parent gone
+    /// since the check) rolls back to a savepoint and the whole batch is
+    /// staged instead, so the result is the same either way. `false`
+    /// stages every batch (the slower path, kept for comparison).
     pub straight_copy: bool,
 }
 

@@ -108,8 +108,9 @@ pub(crate) struct Straight {
 
 /// Loads the good rows of `batch` whose way is clear straight into its
 /// table, inside the caller's transaction, and returns them with the rest.
-/// `None` when the whole batch must be staged: a key was already there
-/// (the COPY was rolled back to its savepoint; nothing of it stays).
+/// `None` when the whole batch must be staged: a key was already there, or
+/// a parent checked a moment before was not (the COPY was rolled back to
+/// its savepoint; nothing of it stays).
 ///
 /// # Errors
 ///

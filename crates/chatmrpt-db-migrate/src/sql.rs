@@ -125,9 +125,11 @@ pub(crate) const DROP_LOADED_SESSIONS: &str = "DELETE FROM pg_temp.backfill_stag
 /// The staged sessions another source brought before (`$1` = this
 /// source, `$2` = its origin, `source:<label>`): they are merged, and
 /// reported. Another source brought a session when it recorded it in
-/// `backfill_session_sources` (it merged into a row that was there), or
-/// when the row carries its origin (it COPYed the row straight in, which
-/// records nothing else: see `crate::direct`). One index probe per staged
+/// `backfill_session_sources` (every session a batch stages is recorded
+/// there, new or merged), or when the row carries its origin (it COPYed
+/// the row straight in, which records nothing else: see `crate::direct`).
+/// The sources of a session are those rows and its `chatmrpt_origin`
+/// together (the comments of migrations 000006 and 000009 predate this). One index probe per staged
 /// row: the `LIMIT` keeps the planner from hashing the whole
 /// `backfill_session_sources`, which it did once per batch, its cost model
 /// not knowing the index is cached.

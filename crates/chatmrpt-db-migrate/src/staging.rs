@@ -66,7 +66,7 @@ pub(crate) fn column(index: usize) -> String {
     format!("c{index:02}")
 }
 
-/// COPYs pre-encoded rows (see [`encode_row`]) into the staging table.
+/// COPYs pre-encoded rows (see [`staged`]) into the staging table.
 ///
 /// # Errors
 ///
