@@ -230,7 +230,7 @@ fn load_table(
     let start = resume::start(conn, t, label, resume)?;
     let (duplicates, to_read) = src.duplicate_keys(t, start)?;
     sink.table_started(t.table, to_read);
-    let plan = TablePlan::new(label, t, options.straight_copy);
+    let plan = TablePlan::new(label, t, options.straight_copy, zone);
     let mut this_run = Counts::default();
     let mut straight = 0_u64;
     let reader = &mut *src;
@@ -316,7 +316,7 @@ fn read_table(
         }
         let weight: usize = rows.iter().map(row_weight).sum();
         limit = next_limit(limit, weight, options);
-        let batch = prepare(t, rows, duplicates, zone);
+        let batch = prepare(t, rows, duplicates, zone, options.straight_copy);
         if tx.send(Ok(batch)).is_err() || end {
             return;
         }

@@ -22,7 +22,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use chatmrpt_db_core::Table;
-use diesel::pg::{CopyTarget, Pg, PgConnection};
+use diesel::pg::{CopyFormat, CopyTarget, Pg, PgConnection};
 use diesel::prelude::*;
 use diesel::query_builder::AstPass;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -89,21 +89,14 @@ struct Name {
     name: String,
 }
 
-/// Some of a batch's good rows: their lines (see
-/// [`crate::staging::encode_cells`]) and their indexes in the batch.
-#[derive(Debug, Default)]
-pub(crate) struct Part {
-    pub lines: Vec<u8>,
-    pub seqs: Vec<usize>,
-}
-
 /// What the straight path loaded.
 #[derive(Debug)]
 pub(crate) struct Straight {
     /// Rows COPYed in (every one new).
     pub rows: u64,
-    /// The rows left for the staged path.
-    pub rest: Part,
+    /// The good rows left for the staged path (indexes into the batch's
+    /// good rows).
+    pub rest: Vec<usize>,
 }
 
 /// Loads the good rows of `batch` whose way is clear straight into its
@@ -145,23 +138,20 @@ pub(crate) fn try_load(
             *flag |= value.as_ref().is_some_and(|v| stopped.contains(v));
         }
     }
-    // The common case, nothing blocked, COPYs the batch's own lines.
-    let (clear, rest) = if blocked.contains(&true) {
-        let (clear, rest) = split(batch, &blocked);
+    // The common case, nothing blocked, COPYs the batch's own bytes.
+    let (clear, rest): (Option<Vec<usize>>, Vec<usize>) = if blocked.contains(&true) {
+        let (clear, rest) = (0..blocked.len()).partition(|i| !blocked[*i]);
         (Some(clear), rest)
     } else {
-        (None, Part::default())
+        (None, Vec::new())
     };
-    let (lines, rows) = clear
-        .as_ref()
-        .map_or((&batch.copy[..], batch.seqs.len()), |c| {
-            (&c.lines[..], c.seqs.len())
-        });
+    let rows = clear.as_ref().map_or(batch.seqs.len(), Vec::len);
     if rows == 0 {
         return Ok(Some(Straight { rows: 0, rest }));
     }
     let table = plan.table.table;
-    match conn.transaction(|conn| copy_into(conn, table, lines)) {
+    let write = |out: &mut dyn std::io::Write| write_rows(out, batch, clear.as_deref());
+    match conn.transaction(|conn| copy_into(conn, table, batch.binary, &write)) {
         Ok(_) => {}
         Err(DieselError::DatabaseError(
             DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation,
@@ -175,35 +165,57 @@ pub(crate) fn try_load(
     }))
 }
 
-/// The good rows of `batch` split by `blocked` (one flag per row, in
-/// `seqs` order): (the clear ones, the blocked ones).
-fn split(batch: &Batch, blocked: &[bool]) -> (Part, Part) {
-    let mut clear = Part::default();
-    let mut rest = Part::default();
-    let lines = batch.copy.split_inclusive(|b| *b == b'\n');
-    for ((line, seq), blocked) in lines.zip(&batch.seqs).zip(blocked) {
-        let part = if *blocked { &mut rest } else { &mut clear };
-        part.lines.extend_from_slice(line);
-        part.seqs.push(*seq);
+/// Writes the COPY data of the good rows at `positions` (every one when
+/// `None`), with the binary header and trailer when the batch is binary.
+fn write_rows(
+    out: &mut dyn std::io::Write,
+    batch: &Batch,
+    positions: Option<&[usize]>,
+) -> std::io::Result<()> {
+    if batch.binary {
+        out.write_all(crate::binary::HEADER)?;
     }
-    (clear, rest)
+    match positions {
+        None => out.write_all(&batch.copy)?,
+        Some(positions) => {
+            for &i in positions {
+                let start = if i == 0 { 0 } else { batch.ends[i - 1] };
+                out.write_all(&batch.copy[start..batch.ends[i]])?;
+            }
+        }
+    }
+    if batch.binary {
+        out.write_all(crate::binary::TRAILER)?;
+    }
+    Ok(())
 }
 
-/// COPYs lines of [`crate::staging::encode_cells`] into `table`'s catalog
+/// COPYs what `write` writes (binary or text) into `table`'s catalog
 /// columns (the others, `chatmrpt_origin`, take their defaults).
-fn copy_into(conn: &mut PgConnection, table: Table, data: &[u8]) -> QueryResult<usize> {
-    fn run<const I: usize>(conn: &mut PgConnection, data: &[u8]) -> QueryResult<usize> {
-        diesel::copy_from(backfill_stage::table)
-            .from_raw_data(Columns::<I>, |out| {
-                out.write_all(data)
-                    .map_err(|e| DieselError::SerializationError(Box::new(e)))
-            })
-            .execute(conn)
+fn copy_into(
+    conn: &mut PgConnection,
+    table: Table,
+    binary: bool,
+    write: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> QueryResult<usize> {
+    fn run<const I: usize>(
+        conn: &mut PgConnection,
+        binary: bool,
+        write: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> QueryResult<usize> {
+        let query = diesel::copy_from(backfill_stage::table).from_raw_data(Columns::<I>, |out| {
+            write(out).map_err(|e| DieselError::SerializationError(Box::new(e)))
+        });
+        if binary {
+            query.with_format(CopyFormat::Binary).execute(conn)
+        } else {
+            query.execute(conn)
+        }
     }
     macro_rules! by_index {
         ($($n:literal)*) => {
             match Table::ALL.iter().position(|t| *t == table) {
-                $(Some($n) => run::<$n>(conn, data),)*
+                $(Some($n) => run::<$n>(conn, binary, write),)*
                 _ => Err(unknown_table()),
             }
         };

@@ -15,6 +15,7 @@
 //! target, in the tables of migration `2025-11-25-000003_backfill_bookkeeping`.
 
 mod backfill;
+mod binary;
 mod bookkeeping;
 mod catalog;
 mod clock;

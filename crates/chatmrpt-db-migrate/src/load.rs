@@ -5,7 +5,7 @@
 //! refused rows and record progress. Either all of it commits or none of it
 //! does, so a kill loses nothing and duplicates nothing.
 
-use chatmrpt_db_core::Table;
+use chatmrpt_db_core::{LegacyZone, Table};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -25,6 +25,9 @@ pub(crate) struct TablePlan<'a> {
     pub table: &'a SourceTable,
     /// Try each batch straight in first.
     straight: bool,
+    /// The zone naive legacy timestamps are read in (to convert a row
+    /// again for the stage).
+    pub zone: LegacyZone,
     /// The straight path's checks ([`direct::checks`]).
     pub checks: Vec<(usize, String)>,
     insert: String,
@@ -33,12 +36,18 @@ pub(crate) struct TablePlan<'a> {
 }
 
 impl<'a> TablePlan<'a> {
-    pub(crate) fn new(source: &'a str, table: &'a SourceTable, straight: bool) -> Self {
+    pub(crate) fn new(
+        source: &'a str,
+        table: &'a SourceTable,
+        straight: bool,
+        zone: LegacyZone,
+    ) -> Self {
         let t = table.table;
         Self {
             source,
             table,
             straight,
+            zone,
             checks: direct::checks(t),
             insert: sql::insert_from_stage(t),
             orphans: catalog::parents(t)
@@ -103,12 +112,12 @@ pub(crate) fn load_batch(
             match done {
                 Some(done) => {
                     straight = done.rows;
-                    if !done.rest.seqs.is_empty() {
-                        loaded = staged(conn, plan, &done.rest.lines, &done.rest.seqs)?;
+                    if !done.rest.is_empty() {
+                        loaded = staged(conn, plan, &batch, Some(&done.rest))?;
                     }
                     loaded.inserted += done.rows;
                 }
-                None => loaded = staged(conn, plan, &batch.copy, &batch.seqs)?,
+                None => loaded = staged(conn, plan, &batch, None)?,
             }
         }
         let Batch {
@@ -158,16 +167,18 @@ pub(crate) fn load_batch(
 /// The staged path: COPY into the stage, set aside rows whose parent is
 /// missing, synthesize sessions for orphans, then one typed `INSERT ...
 /// SELECT ... ON CONFLICT` (see [`sql::insert_from_stage`]).
-/// `lines` are good rows of the batch, `seqs` their indexes in it.
+/// `positions` are the good rows to stage (indexes into the batch's good
+/// rows; every one when `None`).
 fn staged(
     conn: &mut PgConnection,
     plan: &TablePlan<'_>,
-    lines: &[u8],
-    seqs: &[usize],
+    batch: &Batch,
+    positions: Option<&[usize]>,
 ) -> QueryResult<Loaded> {
     let sessions = plan.table.table == Table::Sessions;
-    let width = catalog::columns(plan.table.table).len();
-    staging::copy_in(conn, &staging::staged(lines, seqs, width))?;
+    let rows = staging::stage_rows(plan.table, plan.zone, batch, positions)
+        .map_err(|e| diesel::result::Error::SerializationError(e.into()))?;
+    staging::copy_in(conn, &rows)?;
     let mut loaded = Loaded {
         orphans: parent_orphans(conn, plan)?,
         ..Loaded::default()
@@ -347,14 +358,14 @@ mod tests {
         moved.0[start] = LegacyValue::Text("2031-05-06 07:08:00".into());
         rows.push(moved);
         let read = rows.len() as u64;
-        let batch = crate::prepare::prepare(t, rows, &HashSet::new(), LegacyZone::UTC);
+        let batch = crate::prepare::prepare(t, rows, &HashSet::new(), LegacyZone::UTC, true);
 
         let pg = TestSchema::new();
         let mut config = PostgresConfig::new(DatabaseUrl::new(pg.url()));
         config.schema = pg.schema().to_owned();
         let mut conn = crate::target::connect(&config, true).unwrap();
         crate::target::prepare_for_load(&mut conn).unwrap();
-        let plan = TablePlan::new("twice", t, true);
+        let plan = TablePlan::new("twice", t, true, LegacyZone::UTC);
         let (counts, _, straight) = load_batch(&mut conn, &plan, batch).unwrap();
         assert_eq!(
             straight, 0,

@@ -29,9 +29,15 @@ pub(crate) struct Rejection {
 pub(crate) struct Batch {
     /// Every row read (the originals of quarantined rows come from here).
     pub rows: Vec<SourceRow>,
-    /// The good rows in COPY text format, the table's own columns in
-    /// catalog order, one line each (see [`crate::staging::encode_cells`]).
+    /// The good rows encoded for COPY, the table's own columns in catalog
+    /// order: binary tuples ([`crate::binary`], no header) for the straight
+    /// path, or text lines ([`crate::staging::encode_cells`]) when every
+    /// batch is staged.
     pub copy: Vec<u8>,
+    /// Whether `copy` is binary.
+    pub binary: bool,
+    /// Where each good row ends in `copy`.
+    pub ends: Vec<usize>,
     /// The index in `rows` of each line of `copy` (its `seq` when staged).
     pub seqs: Vec<usize>,
     /// The values the good rows (in `seqs` order) hold in each column a
@@ -64,13 +70,14 @@ pub(crate) fn storable_key(value: &LegacyValue) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Converts and encodes `rows`. Rows whose key is in `duplicates` (held by
-/// several rows) are refused, every one of them.
+/// Converts and encodes `rows`, in binary when `binary`. Rows whose key is
+/// in `duplicates` (held by several rows) are refused, every one of them.
 pub(crate) fn prepare(
     t: &SourceTable,
     rows: Vec<SourceRow>,
     duplicates: &HashSet<Vec<u8>>,
     zone: LegacyZone,
+    binary: bool,
 ) -> Batch {
     let mut batch = Batch {
         copy: Vec::with_capacity(
@@ -78,6 +85,8 @@ pub(crate) fn prepare(
                 .map(|r| r.0.iter().map(LegacyValue::weight).sum::<usize>())
                 .sum(),
         ),
+        binary,
+        ends: Vec::new(),
         seqs: Vec::new(),
         refs: Vec::new(),
         rejected: Vec::new(),
@@ -94,7 +103,12 @@ pub(crate) fn prepare(
     for (index, row) in rows.iter().enumerate() {
         match convert_row(t, row, duplicates, zone) {
             Ok((cells, notes)) => {
-                encode_cells(&mut batch.copy, &cells);
+                if binary {
+                    crate::binary::encode_row(&mut batch.copy, &cells);
+                } else {
+                    encode_cells(&mut batch.copy, &cells);
+                }
+                batch.ends.push(batch.copy.len());
                 batch.seqs.push(index);
                 for (values, column) in refs.iter_mut().zip(&checked) {
                     values.push(match cells.get(*column) {
@@ -123,6 +137,19 @@ pub(crate) fn prepare(
     batch.refs = checked.into_iter().zip(refs).collect();
     batch.rows = rows;
     batch
+}
+
+/// The cells of a row [`prepare`] found good, converted again (the same
+/// cells: conversion depends on nothing else), for the staged path of a
+/// batch encoded in binary.
+pub(crate) fn cells_of<'a>(
+    t: &SourceTable,
+    row: &'a SourceRow,
+    zone: LegacyZone,
+) -> Result<Vec<Cell<'a>>, String> {
+    convert_row(t, row, &HashSet::new(), zone)
+        .map(|(cells, _)| cells)
+        .map_err(|(_, reason)| reason)
 }
 
 fn key_of<'a>(t: &SourceTable, row: &'a SourceRow) -> Option<&'a LegacyValue> {

@@ -18,6 +18,9 @@ use diesel::prelude::*;
 
 use crate::catalog::MAX_COLUMNS;
 use crate::convert::Cell;
+use crate::prepare::{Batch, cells_of};
+use crate::source::SourceTable;
+use chatmrpt_db_core::LegacyZone;
 
 diesel::table! {
     /// The per-connection staging table (see the module docs).
@@ -95,7 +98,7 @@ pub(crate) fn encode_cells(out: &mut Vec<u8>, cells: &[Cell<'_>]) {
 
 /// The lines of [`encode_cells`] (each `width` cells wide) as rows of the
 /// staging table: `seq` first, NULL padding up to the stage's width.
-pub(crate) fn staged(lines: &[u8], seqs: &[usize], width: usize) -> Vec<u8> {
+fn staged(lines: &[u8], seqs: &[usize], width: usize) -> Vec<u8> {
     let padding = MAX_COLUMNS.saturating_sub(width);
     let mut out = Vec::with_capacity(lines.len() + seqs.len() * (12 + 3 * padding));
     for (line, seq) in lines.split(|b| *b == b'\n').zip(seqs) {
@@ -107,6 +110,48 @@ pub(crate) fn staged(lines: &[u8], seqs: &[usize], width: usize) -> Vec<u8> {
         out.push(b'\n');
     }
     out
+}
+
+/// The staging rows of the good rows of `batch` at `positions` (indexes
+/// into its good rows; every one when `None`). A batch encoded in binary
+/// for the straight path has its rows converted again and written as text.
+///
+/// # Errors
+///
+/// A row that no longer converts (never expected: conversion depends on
+/// the row alone).
+pub(crate) fn stage_rows(
+    t: &SourceTable,
+    zone: LegacyZone,
+    batch: &Batch,
+    positions: Option<&[usize]>,
+) -> Result<Vec<u8>, String> {
+    let width = crate::catalog::columns(t.table).len();
+    if !batch.binary && positions.is_none() {
+        return Ok(staged(&batch.copy, &batch.seqs, width));
+    }
+    let every: Vec<usize>;
+    let positions = match positions {
+        Some(p) => p,
+        None => {
+            every = (0..batch.seqs.len()).collect();
+            &every
+        }
+    };
+    let mut lines = Vec::new();
+    let mut seqs = Vec::with_capacity(positions.len());
+    for &i in positions {
+        let seq = *batch.seqs.get(i).ok_or("no such row in the batch")?;
+        if batch.binary {
+            let row = batch.rows.get(seq).ok_or("no such row in the batch")?;
+            encode_cells(&mut lines, &cells_of(t, row, zone)?);
+        } else {
+            let start = if i == 0 { 0 } else { batch.ends[i - 1] };
+            lines.extend_from_slice(&batch.copy[start..batch.ends[i]]);
+        }
+        seqs.push(seq);
+    }
+    Ok(staged(&lines, &seqs, width))
 }
 
 fn encode_cell(out: &mut Vec<u8>, cell: &Cell<'_>) {
