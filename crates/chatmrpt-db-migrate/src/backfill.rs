@@ -33,7 +33,9 @@ pub struct BackfillOptions {
     /// Most rows per batch (one transaction each). Default 5,000.
     pub batch_rows: usize,
     /// About how many bytes of values a batch may hold; batches of long
-    /// rows (LLM responses) shrink to fit. Default 4 MiB (8 MiB held peak RSS at 134-153 MB at scales 20-100, 4 MiB at 87-92 MB, no slower: BENCHMARKS.md).
+    /// rows (LLM responses) shrink to fit. Default 4 MiB: with 8 MiB the
+    /// peak RSS reached 134-153 MB at scales 20-100, with 4 MiB 87-92 MB,
+    /// no slower (BENCHMARKS.md).
     pub batch_bytes: usize,
     /// The name progress is recorded under; default the absolute path of
     /// the source. Resuming needs the same label, and the same file: a

@@ -1,5 +1,6 @@
 //! Rows COPYed straight into their table when nothing stands in their way:
-//! each is then written once, by PostgreSQL's COPY into the table itself,
+//! each is then written once, by PostgreSQL's COPY into the table itself
+//! (in its binary format, [`crate::binary`]),
 //! instead of a COPY into the stage and an `INSERT ... SELECT ... ON
 //! CONFLICT` that writes it again (three quarters of the server's work,
 //! BENCHMARKS.md "Where the backfill's time goes").
@@ -34,20 +35,10 @@ use crate::prepare::Batch;
 use crate::staging::backfill_stage;
 
 /// The positions of the columns whose values a batch carries for the
-/// straight path's checks: a child's `session_id` and its other parent
-/// columns (none for sessions).
+/// straight path's checks ([`checks`]): a child's `session_id` and its
+/// other parent columns (none for sessions).
 pub(crate) fn checked_columns(table: Table) -> Vec<usize> {
-    if table == Table::Sessions {
-        return Vec::new();
-    }
-    catalog::position(table, "session_id")
-        .into_iter()
-        .chain(
-            catalog::parents(table)
-                .iter()
-                .filter_map(|(column, _)| catalog::position(table, column)),
-        )
-        .collect()
+    checks(table).into_iter().map(|(at, _)| at).collect()
 }
 
 /// For each checked column of a child table, the query returning the
@@ -269,9 +260,11 @@ mod tests {
                 .1
                 .contains("FROM \"messages\" p WHERE p.\"message_id\" = x.id")
         );
+        let session = catalog::position(Table::RoutingDecisions, "session_id").unwrap();
+        let message = catalog::position(Table::RoutingDecisions, "message_id").unwrap();
         assert_eq!(
             checked_columns(Table::RoutingDecisions),
-            routing.iter().map(|(at, _)| *at).collect::<Vec<_>>()
+            vec![session, message]
         );
         assert!(checks(Table::ArenaTrainingExports).is_empty());
     }

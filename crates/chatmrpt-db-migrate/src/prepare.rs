@@ -38,7 +38,7 @@ pub(crate) struct Batch {
     pub binary: bool,
     /// Where each good row ends in `copy`.
     pub ends: Vec<usize>,
-    /// The index in `rows` of each line of `copy` (its `seq` when staged).
+    /// The index in `rows` of each good row (its `seq` when staged).
     pub seqs: Vec<usize>,
     /// The values the good rows (in `seqs` order) hold in each column a
     /// straight COPY must check first

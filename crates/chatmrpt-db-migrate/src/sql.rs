@@ -129,10 +129,10 @@ pub(crate) const DROP_LOADED_SESSIONS: &str = "DELETE FROM pg_temp.backfill_stag
 /// there, new or merged), or when the row carries its origin (it COPYed
 /// the row straight in, which records nothing else: see `crate::direct`).
 /// The sources of a session are those rows and its `chatmrpt_origin`
-/// together (the comments of migrations 000006 and 000009 predate this). One index probe per staged
-/// row: the `LIMIT` keeps the planner from hashing the whole
-/// `backfill_session_sources`, which it did once per batch, its cost model
-/// not knowing the index is cached.
+/// together (the comments of migrations 000006 and 000009 predate this).
+/// One index probe per staged row: the `LIMIT` keeps the planner from
+/// hashing the whole `backfill_session_sources`, which it did once per
+/// batch, its cost model not knowing the index is cached.
 pub(crate) const MERGED_SESSIONS: &str = "SELECT DISTINCT s.c00 AS name FROM pg_temp.backfill_stage s \
      CROSS JOIN LATERAL (SELECT 1 FROM backfill_session_sources b \
        WHERE b.session_id = s.c00 AND b.source <> $1 \
