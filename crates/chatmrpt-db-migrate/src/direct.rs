@@ -92,9 +92,10 @@ pub(crate) struct Straight {
 
 /// Loads the good rows of `batch` whose way is clear straight into its
 /// table, inside the caller's transaction, and returns them with the rest.
-/// `None` when the whole batch must be staged: a key was already there, or
-/// a parent checked a moment before was not (the COPY was rolled back to
-/// its savepoint; nothing of it stays).
+/// `None` when the whole batch must be staged: it was prepared for the
+/// stage (text), a key was already there, or a parent checked a moment
+/// before was not (the COPY was rolled back to its savepoint; nothing of it
+/// stays).
 ///
 /// # Errors
 ///
@@ -104,6 +105,9 @@ pub(crate) fn try_load(
     plan: &TablePlan<'_>,
     batch: &Batch,
 ) -> QueryResult<Option<Straight>> {
+    if !batch.binary {
+        return Ok(None);
+    }
     let mut blocked = vec![false; batch.seqs.len()];
     for (column, sql) in &plan.checks {
         let Some((_, values)) = batch.refs.iter().find(|(at, _)| at == column) else {
@@ -142,7 +146,7 @@ pub(crate) fn try_load(
     }
     let table = plan.table.table;
     let write = |out: &mut dyn std::io::Write| write_rows(out, batch, clear.as_deref());
-    match conn.transaction(|conn| copy_into(conn, table, batch.binary, &write)) {
+    match conn.transaction(|conn| copy_into(conn, table, &write)) {
         Ok(_) => {}
         Err(DieselError::DatabaseError(
             DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation,
@@ -156,57 +160,47 @@ pub(crate) fn try_load(
     }))
 }
 
-/// Writes the COPY data of the good rows at `positions` (every one when
-/// `None`), with the binary header and trailer when the batch is binary.
+/// Writes the binary COPY data of the good rows at `positions` (every one
+/// when `None`).
 fn write_rows(
     out: &mut dyn std::io::Write,
     batch: &Batch,
     positions: Option<&[usize]>,
 ) -> std::io::Result<()> {
-    if batch.binary {
-        out.write_all(crate::binary::HEADER)?;
-    }
+    out.write_all(crate::binary::HEADER)?;
     match positions {
         None => out.write_all(&batch.copy)?,
         Some(positions) => {
             for &i in positions {
-                let start = if i == 0 { 0 } else { batch.ends[i - 1] };
-                out.write_all(&batch.copy[start..batch.ends[i]])?;
+                out.write_all(batch.row(i))?;
             }
         }
     }
-    if batch.binary {
-        out.write_all(crate::binary::TRAILER)?;
-    }
-    Ok(())
+    out.write_all(crate::binary::TRAILER)
 }
 
-/// COPYs what `write` writes (binary or text) into `table`'s catalog
-/// columns (the others, `chatmrpt_origin`, take their defaults).
+/// COPYs, in binary, what `write` writes into `table`'s catalog columns
+/// (the others, `chatmrpt_origin`, take their defaults).
 fn copy_into(
     conn: &mut PgConnection,
     table: Table,
-    binary: bool,
     write: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> QueryResult<usize> {
     fn run<const I: usize>(
         conn: &mut PgConnection,
-        binary: bool,
         write: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
     ) -> QueryResult<usize> {
-        let query = diesel::copy_from(backfill_stage::table).from_raw_data(Columns::<I>, |out| {
-            write(out).map_err(|e| DieselError::SerializationError(Box::new(e)))
-        });
-        if binary {
-            query.with_format(CopyFormat::Binary).execute(conn)
-        } else {
-            query.execute(conn)
-        }
+        diesel::copy_from(backfill_stage::table)
+            .from_raw_data(Columns::<I>, |out| {
+                write(out).map_err(|e| DieselError::SerializationError(Box::new(e)))
+            })
+            .with_format(CopyFormat::Binary)
+            .execute(conn)
     }
     macro_rules! by_index {
         ($($n:literal)*) => {
             match Table::ALL.iter().position(|t| *t == table) {
-                $(Some($n) => run::<$n>(conn, binary, write),)*
+                $(Some($n) => run::<$n>(conn, write),)*
                 _ => Err(unknown_table()),
             }
         };

@@ -34,7 +34,7 @@ pub(crate) struct Batch {
     /// path, or text lines ([`crate::staging::encode_cells`]) when every
     /// batch is staged.
     pub copy: Vec<u8>,
-    /// Whether `copy` is binary.
+    /// Whether `copy` is binary (prepared for the straight path).
     pub binary: bool,
     /// Where each good row ends in `copy`.
     pub ends: Vec<usize>,
@@ -54,6 +54,15 @@ pub(crate) struct Batch {
     pub last_key: Option<String>,
 }
 
+impl Batch {
+    /// The encoded bytes of the good row at `position` (an index into the
+    /// good rows).
+    pub(crate) fn row(&self, position: usize) -> &[u8] {
+        let start = position.checked_sub(1).map_or(0, |p| self.ends[p]);
+        &self.copy[start..self.ends[position]]
+    }
+}
+
 /// The rowid of a read row (always its first value).
 pub(crate) fn rowid(row: &SourceRow) -> i64 {
     match row.0.first() {
@@ -70,14 +79,16 @@ pub(crate) fn storable_key(value: &LegacyValue) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Converts and encodes `rows`, in binary when `binary`. Rows whose key is
-/// in `duplicates` (held by several rows) are refused, every one of them.
+/// Converts and encodes `rows`: for the straight path when `straight`
+/// (binary tuples, and the values its checks need), else text lines for
+/// the stage. Rows whose key is in `duplicates` (held by several rows) are
+/// refused, every one of them.
 pub(crate) fn prepare(
     t: &SourceTable,
     rows: Vec<SourceRow>,
     duplicates: &HashSet<Vec<u8>>,
     zone: LegacyZone,
-    binary: bool,
+    straight: bool,
 ) -> Batch {
     let mut batch = Batch {
         copy: Vec::with_capacity(
@@ -85,7 +96,7 @@ pub(crate) fn prepare(
                 .map(|r| r.0.iter().map(LegacyValue::weight).sum::<usize>())
                 .sum(),
         ),
-        binary,
+        binary: straight,
         ends: Vec::new(),
         seqs: Vec::new(),
         refs: Vec::new(),
@@ -98,12 +109,16 @@ pub(crate) fn prepare(
             .and_then(storable_key),
         rows: Vec::new(),
     };
-    let checked = crate::direct::checked_columns(t.table);
+    let checked = if straight {
+        crate::direct::checked_columns(t.table)
+    } else {
+        Vec::new()
+    };
     let mut refs: Vec<Vec<Option<String>>> = vec![Vec::new(); checked.len()];
     for (index, row) in rows.iter().enumerate() {
         match convert_row(t, row, duplicates, zone) {
             Ok((cells, notes)) => {
-                if binary {
+                if straight {
                     crate::binary::encode_row(&mut batch.copy, &cells);
                 } else {
                     encode_cells(&mut batch.copy, &cells);

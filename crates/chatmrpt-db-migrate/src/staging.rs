@@ -146,8 +146,7 @@ pub(crate) fn stage_rows(
             let row = batch.rows.get(seq).ok_or("no such row in the batch")?;
             encode_cells(&mut lines, &cells_of(t, row, zone)?);
         } else {
-            let start = if i == 0 { 0 } else { batch.ends[i - 1] };
-            lines.extend_from_slice(&batch.copy[start..batch.ends[i]]);
+            lines.extend_from_slice(batch.row(i));
         }
         seqs.push(seq);
     }
