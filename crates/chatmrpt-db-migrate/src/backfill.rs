@@ -5,7 +5,8 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chatmrpt_db_core::{PostgresConfig, Table};
@@ -18,8 +19,9 @@ use crate::pace::{DEFAULT_READ_BUDGET, FIRST_READ_ROWS, millis, rows_within_byte
 use crate::prepare::{Batch, prepare, rowid};
 use crate::resume::{self, Resume};
 use crate::source::{Source, SourceSchema, SourceTable};
-use crate::summary::{BackfillSummary, Counts, ProgressSink, TableSummary};
+use crate::summary::{BackfillSummary, Counts, ProgressSink, ReportEvent, TableSummary};
 use crate::target;
+use crate::turns::{self, TurnError, Turns};
 use chatmrpt_db_core::LegacyZone;
 
 /// How to backfill.
@@ -63,6 +65,10 @@ pub struct BackfillOptions {
     /// staged instead, so the result is the same either way. `false`
     /// stages every batch (the slower path, kept for comparison).
     pub straight_copy: bool,
+    /// Connections loading a table's batches at once (default 2). They
+    /// commit in read order, so progress stays a prefix of the table and a
+    /// kill resumes exactly ([`crate::turns`]); 1 loads one batch at a time.
+    pub writers: usize,
 }
 
 impl Default for BackfillOptions {
@@ -75,6 +81,7 @@ impl Default for BackfillOptions {
             read_budget: DEFAULT_READ_BUDGET,
             rescan: false,
             straight_copy: true,
+            writers: 2,
         }
     }
 }
@@ -105,6 +112,11 @@ pub fn backfill(
     if options.batch_rows == 0 || options.batch_bytes == 0 {
         return Err(Error::Options("batch sizes must be at least 1".into()));
     }
+    if !(1..=MAX_WRITERS).contains(&options.writers) {
+        return Err(Error::Options(format!(
+            "writers must be between 1 and {MAX_WRITERS}"
+        )));
+    }
     let mut src = Source::open(source, options.read_budget)?;
     let schema = src.introspect()?;
     // Before the target is touched: a zone that contradicts the file's
@@ -132,6 +144,13 @@ pub fn backfill(
         .collect::<Result<Vec<_>>>()?;
     crate::sources::record(&mut conn, &label, &claim)?;
     let identity = claim.identity;
+    let mut conns = vec![conn];
+    for _ in 1..options.writers {
+        let mut more = target::connect(target, false)?;
+        target::prepare_for_load(&mut more)?;
+        target::mark_origin(&mut more, &label)?;
+        conns.push(more);
+    }
     let snapshot = src.snapshot(&schema.tables)?;
     let mut tables = Vec::new();
     for table in Table::ALL {
@@ -153,7 +172,7 @@ pub fn backfill(
                     last.unwrap_or(i64::MIN)
                 };
                 load_table(
-                    &mut conn,
+                    &mut conns,
                     &mut src,
                     (t, upto, *resume, zone),
                     &label,
@@ -220,35 +239,67 @@ fn check_balance(summary: &TableSummary) -> Result<()> {
 
 /// Loads `t` from where the last run stopped up to rowid `upto` (its
 /// snapshot), then counts the rows written after it (left for the next run
-/// or for dual write).
+/// or for dual write). One reader thread feeds a writer thread per
+/// connection; the writers commit in read order ([`Turns`]), and hand
+/// their results back in that order.
 fn load_table(
-    conn: &mut PgConnection,
+    conns: &mut [PgConnection],
     src: &mut Source,
     (t, upto, resume, zone): (&SourceTable, i64, Resume, LegacyZone),
     label: &str,
     options: &BackfillOptions,
     sink: &mut dyn ProgressSink,
 ) -> Result<TableSummary> {
+    let Some(conn) = conns.first_mut() else {
+        return Err(Error::Options("writers must be at least 1".into()));
+    };
     let start = resume::start(conn, t, label, resume)?;
     let (duplicates, to_read) = src.duplicate_keys(t, start)?;
     sink.table_started(t.table, to_read);
     let plan = TablePlan::new(label, t, options.straight_copy, zone);
+    let turns = Turns::default();
     let mut this_run = Counts::default();
     let mut straight = 0_u64;
+    let mut failed = None;
     let reader = &mut *src;
-    std::thread::scope(|scope| -> Result<()> {
+    std::thread::scope(|scope| {
         let (tx, rx) = sync_channel(1);
         let duplicates = &duplicates;
         scope.spawn(move || read_table(reader, t, (start, upto), options, duplicates, zone, &tx));
-        for batch in rx {
-            let (counts, events, rows) = load_batch(conn, &plan, batch?).map_err(Error::Target)?;
-            straight += rows;
-            this_run.add(&counts);
-            sink.batch_committed(t.table, counts.read, &events)
-                .map_err(Error::Report)?;
+        let batches = Arc::new(Mutex::new((rx, 0_u64)));
+        let (done_tx, done) = channel();
+        for conn in conns.iter_mut() {
+            let (plan, turns, batches, done_tx) =
+                (&plan, &turns, Arc::clone(&batches), done_tx.clone());
+            scope.spawn(move || write_batches(conn, plan, turns, &batches, &done_tx));
         }
-        Ok(())
-    })?;
+        // Only the writers hold the batches now: when the last one stops,
+        // the reader's next send fails and it stops too.
+        drop((batches, done_tx));
+        for result in done {
+            let step = result.and_then(|(counts, events, rows): Written| {
+                straight += rows;
+                this_run.add(&counts);
+                sink.batch_committed(t.table, counts.read, &events)
+                    .map_err(Error::Report)
+            });
+            if let Err(e) = step {
+                turns.stop();
+                failed.get_or_insert(e);
+            }
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if turns.yields() > 0 {
+        tracing::debug!(
+            table = t.table.name(),
+            yields = turns.yields(),
+            "batches loaded again after yielding"
+        );
+    }
+    let conn = &mut conns[0];
     let total = bookkeeping::progress(conn, label, t.table.name())
         .map_err(Error::Target)?
         .map(|p| p.counts())
@@ -268,6 +319,68 @@ fn load_table(
         copied_straight: straight,
         total,
     })
+}
+
+/// What a committed batch did: its counts, its report events, and how many
+/// rows went straight in.
+type Written = (Counts, Vec<ReportEvent>, u64);
+
+/// The batches still to load, numbered in read order.
+type Batches = Mutex<(Receiver<Result<Batch>>, u64)>;
+
+/// A writer thread: takes the next batch read, loads it on `conn`, waits
+/// for its turn to commit, hands the result on. Stops when the reader is
+/// done, or at the first failure anywhere (which it hands on if its own).
+fn write_batches(
+    conn: &mut PgConnection,
+    plan: &TablePlan<'_>,
+    turns: &Turns,
+    batches: &Batches,
+    done: &Sender<Result<Written>>,
+) {
+    let fail = |e: Error| {
+        turns.stop();
+        let _ = done.send(Err(e));
+    };
+    let pid = match turns::backend_pid(conn) {
+        Ok(pid) => pid,
+        Err(e) => return fail(Error::Target(e)),
+    };
+    loop {
+        if turns.stopped() {
+            return;
+        }
+        let (seq, batch) = {
+            let mut next = batches.lock().unwrap_or_else(PoisonError::into_inner);
+            let Ok(batch) = next.0.recv() else { return };
+            next.1 += 1;
+            (next.1 - 1, batch)
+        };
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(e) => return fail(e),
+        };
+        loop {
+            turns.begin(seq, pid);
+            match load_batch(conn, plan, &batch, |conn| turns.wait_turn(conn, seq)) {
+                Ok(written) => {
+                    // Handed on before the next batch may commit: results
+                    // arrive in commit order.
+                    let _ = done.send(Ok(written));
+                    turns.committed(seq);
+                    break;
+                }
+                Err(TurnError::Yield) => {
+                    turns.left(seq);
+                    if turns.wait_committed(seq).is_err() {
+                        return;
+                    }
+                }
+                Err(TurnError::Stopped) => return,
+                Err(TurnError::Db(e)) => return fail(Error::Target(e)),
+            }
+        }
+    }
 }
 
 /// The reader thread: reads, converts and encodes batches of the rows in
@@ -324,6 +437,9 @@ fn read_table(
         }
     }
 }
+
+/// The most writers `BackfillOptions::writers` may ask for.
+const MAX_WRITERS: usize = 8;
 
 /// Rows in the first batch of a table, before its row size is known.
 const FIRST_BATCH_ROWS: usize = 200;

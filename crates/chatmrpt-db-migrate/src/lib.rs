@@ -33,6 +33,7 @@ mod sql;
 mod staging;
 mod summary;
 mod target;
+mod turns;
 mod value;
 pub mod verify;
 

@@ -18,6 +18,7 @@ use crate::source::SourceTable;
 use crate::sql;
 use crate::staging;
 use crate::summary::{Action, Counts, ReportEvent};
+use crate::turns::TurnError;
 
 /// The statements of one table, built once.
 pub(crate) struct TablePlan<'a> {
@@ -89,23 +90,27 @@ struct Loaded {
 }
 
 /// Loads `batch`; returns its counts and events (valid once committed) and
-/// how many of its rows were COPYed straight in.
+/// how many of its rows were COPYed straight in. `turn` runs inside the
+/// transaction once the rows are in, before progress is recorded: where
+/// batches load concurrently it waits for the batches before to commit
+/// ([`crate::turns`]).
 ///
 /// # Errors
 ///
-/// The server's refusal; the transaction is rolled back.
+/// The server's refusal, or `turn`'s error; the transaction is rolled back.
 pub(crate) fn load_batch(
     conn: &mut PgConnection,
     plan: &TablePlan<'_>,
-    batch: Batch,
-) -> QueryResult<(Counts, Vec<ReportEvent>, u64)> {
+    batch: &Batch,
+    turn: impl FnOnce(&mut PgConnection) -> Result<(), TurnError>,
+) -> Result<(Counts, Vec<ReportEvent>, u64), TurnError> {
     conn.transaction(|conn| {
         let good = batch.seqs.len();
         let mut straight = 0;
         let mut loaded = Loaded::default();
         if good > 0 {
             let done = if plan.straight {
-                direct::try_load(conn, plan, &batch)?
+                direct::try_load(conn, plan, batch)?
             } else {
                 None
             };
@@ -113,21 +118,15 @@ pub(crate) fn load_batch(
                 Some(done) => {
                     straight = done.rows;
                     if !done.rest.is_empty() {
-                        loaded = staged(conn, plan, &batch, Some(&done.rest))?;
+                        loaded = staged(conn, plan, batch, Some(&done.rest))?;
                     }
                     loaded.inserted += done.rows;
                 }
-                None => loaded = staged(conn, plan, &batch, None)?,
+                None => loaded = staged(conn, plan, batch, None)?,
             }
         }
-        let Batch {
-            rows,
-            mut rejected,
-            notes,
-            last_rowid,
-            last_key,
-            ..
-        } = batch;
+        let rows = &batch.rows;
+        let mut rejected = batch.rejected.clone();
         let orphans = loaded.orphans.len();
         rejected.extend(loaded.orphans);
         let counts = Counts {
@@ -136,19 +135,20 @@ pub(crate) fn load_batch(
             already_present: (good - orphans) as u64 - loaded.inserted,
             quarantined: rejected.len() as u64,
             sessions_synthesized: loaded.synthesized.len() as u64,
-            values_converted: notes.len() as u64,
+            values_converted: batch.notes.len() as u64,
             sessions_merged: loaded.merged.len() as u64,
         };
         let quarantine: Vec<NewQuarantine> = rejected
             .iter()
-            .map(|r| quarantine_row(plan, &rows, r))
+            .map(|r| quarantine_row(plan, rows, r))
             .collect();
         bookkeeping::quarantine(conn, &quarantine)?;
+        turn(conn)?;
         bookkeeping::record(
             conn,
             plan.source,
             plan.name(),
-            (last_rowid, last_key.as_deref()),
+            (batch.last_rowid, batch.last_key.as_deref()),
             &counts,
         )?;
         let mut events: Vec<ReportEvent> = quarantine.into_iter().map(rejected_event).collect();
@@ -159,7 +159,7 @@ pub(crate) fn load_batch(
                 .map(|id| synthesized_event(plan.name(), id)),
         );
         events.extend(loaded.merged.into_iter().map(merged_event));
-        events.extend(notes);
+        events.extend(batch.notes.iter().cloned());
         Ok((counts, events, straight))
     })
 }
@@ -366,7 +366,7 @@ mod tests {
         let mut conn = crate::target::connect(&config, true).unwrap();
         crate::target::prepare_for_load(&mut conn).unwrap();
         let plan = TablePlan::new("twice", t, true, LegacyZone::UTC);
-        let (counts, _, straight) = load_batch(&mut conn, &plan, batch).unwrap();
+        let (counts, _, straight) = load_batch(&mut conn, &plan, &batch, |_| Ok(())).unwrap();
         assert_eq!(
             straight, 0,
             "a key twice in the COPY sends the batch to the stage"

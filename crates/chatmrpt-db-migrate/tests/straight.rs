@@ -65,11 +65,28 @@ fn contents(schema: &TestSchema) -> Vec<(String, Vec<String>)> {
 }
 
 fn load(source: &Path, schema: &TestSchema, straight: bool, rescan: bool) -> BackfillSummary {
+    load_with(
+        source,
+        schema,
+        straight,
+        rescan,
+        BackfillOptions::default().writers,
+    )
+}
+
+fn load_with(
+    source: &Path,
+    schema: &TestSchema,
+    straight: bool,
+    rescan: bool,
+    writers: usize,
+) -> BackfillSummary {
     let options = BackfillOptions {
         batch_rows: 40,
         source_label: Some("one-host".into()),
         straight_copy: straight,
         rescan,
+        writers,
         ..BackfillOptions::default()
     };
     backfill(source, &config(schema), &options, &mut NoProgress).unwrap()
@@ -125,6 +142,24 @@ fn straight_and_staged_loads_leave_the_same_database() {
             .sum::<u64>();
     }
     assert!(synthesized > 0, "the fixture has orphans to synthesize for");
+}
+
+/// Batches loaded on several connections at once commit in read order and
+/// leave exactly what one connection leaves: the same rows, quarantine,
+/// synthesized sessions (an orphan's session is often wanted by two
+/// batches in flight at once) and progress, on both paths.
+#[test]
+fn one_writer_or_three_leave_the_same_database() {
+    let fx = fixture(Release::AllReleases, 0.05);
+    for straight in [true, false] {
+        let (one, three) = (TestSchema::new(), TestSchema::new());
+        let a = load_with(&fx.path, &one, straight, false, 1);
+        let b = load_with(&fx.path, &three, straight, false, 3);
+        assert_eq!(counts(&a), counts(&b), "straight: {straight}");
+        assert_same(&one, &three, &format!("straight: {straight}"));
+        let synthesized: u64 = b.tables.iter().map(|t| t.total.sessions_synthesized).sum();
+        assert!(synthesized > 0, "the fixture has orphans to synthesize for");
+    }
 }
 
 /// A target already holding some of the rows, changed since (as dual

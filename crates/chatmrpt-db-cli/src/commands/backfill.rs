@@ -72,6 +72,11 @@ pub struct BackfillArgs {
     /// comparison, or should the straight path ever be in doubt).
     #[arg(long)]
     pub always_stage: bool,
+    /// Connections loading a table's batches at once; they commit in read
+    /// order, so a kill still resumes exactly (1: one batch at a time).
+    #[arg(long, default_value_t = 2, value_name = "N",
+          value_parser = clap::value_parser!(u8).range(1..=8))]
+    pub writers: u8,
 }
 
 /// Runs `backfill`.
@@ -104,6 +109,7 @@ fn execute(args: &BackfillArgs) -> Result<BackfillSummary, String> {
         read_budget: Duration::from_millis(args.read_budget_ms),
         rescan: args.rescan,
         straight_copy: !args.always_stage,
+        writers: usize::from(args.writers),
         ..BackfillOptions::default()
     };
     let mut sink = CliSink::new(args.report.as_ref())?;
