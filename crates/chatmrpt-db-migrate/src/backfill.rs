@@ -5,8 +5,8 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::mpsc::{SyncSender, channel, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chatmrpt_db_core::{PostgresConfig, Table};
@@ -14,14 +14,15 @@ use diesel::pg::PgConnection;
 
 use crate::bookkeeping;
 use crate::error::{Error, Result};
-use crate::load::{TablePlan, load_batch};
+use crate::load::TablePlan;
 use crate::pace::{DEFAULT_READ_BUDGET, FIRST_READ_ROWS, millis, rows_within_bytes};
 use crate::prepare::{Batch, prepare, rowid};
 use crate::resume::{self, Resume};
 use crate::source::{Source, SourceSchema, SourceTable};
-use crate::summary::{BackfillSummary, Counts, ProgressSink, ReportEvent, TableSummary};
+use crate::summary::{BackfillSummary, Counts, ProgressSink, TableSummary};
 use crate::target;
-use crate::turns::{self, TurnError, Turns};
+use crate::turns::Turns;
+use crate::writers::{Written, write_batches};
 use chatmrpt_db_core::LegacyZone;
 
 /// How to backfill.
@@ -268,10 +269,11 @@ fn load_table(
         scope.spawn(move || read_table(reader, t, (start, upto), options, duplicates, zone, &tx));
         let batches = Arc::new(Mutex::new((rx, 0_u64)));
         let (done_tx, done) = channel();
+        let alongside = conns.len() > 1;
         for conn in conns.iter_mut() {
             let (plan, turns, batches, done_tx) =
                 (&plan, &turns, Arc::clone(&batches), done_tx.clone());
-            scope.spawn(move || write_batches(conn, plan, turns, &batches, &done_tx));
+            scope.spawn(move || write_batches(conn, (plan, alongside), turns, &batches, &done_tx));
         }
         // Only the writers hold the batches now: when the last one stops,
         // the reader's next send fails and it stops too.
@@ -319,68 +321,6 @@ fn load_table(
         copied_straight: straight,
         total,
     })
-}
-
-/// What a committed batch did: its counts, its report events, and how many
-/// rows went straight in.
-type Written = (Counts, Vec<ReportEvent>, u64);
-
-/// The batches still to load, numbered in read order.
-type Batches = Mutex<(Receiver<Result<Batch>>, u64)>;
-
-/// A writer thread: takes the next batch read, loads it on `conn`, waits
-/// for its turn to commit, hands the result on. Stops when the reader is
-/// done, or at the first failure anywhere (which it hands on if its own).
-fn write_batches(
-    conn: &mut PgConnection,
-    plan: &TablePlan<'_>,
-    turns: &Turns,
-    batches: &Batches,
-    done: &Sender<Result<Written>>,
-) {
-    let fail = |e: Error| {
-        turns.stop();
-        let _ = done.send(Err(e));
-    };
-    let pid = match turns::backend_pid(conn) {
-        Ok(pid) => pid,
-        Err(e) => return fail(Error::Target(e)),
-    };
-    loop {
-        if turns.stopped() {
-            return;
-        }
-        let (seq, batch) = {
-            let mut next = batches.lock().unwrap_or_else(PoisonError::into_inner);
-            let Ok(batch) = next.0.recv() else { return };
-            next.1 += 1;
-            (next.1 - 1, batch)
-        };
-        let batch = match batch {
-            Ok(batch) => batch,
-            Err(e) => return fail(e),
-        };
-        loop {
-            turns.begin(seq, pid);
-            match load_batch(conn, plan, &batch, |conn| turns.wait_turn(conn, seq)) {
-                Ok(written) => {
-                    // Handed on before the next batch may commit: results
-                    // arrive in commit order.
-                    let _ = done.send(Ok(written));
-                    turns.committed(seq);
-                    break;
-                }
-                Err(TurnError::Yield) => {
-                    turns.left(seq);
-                    if turns.wait_committed(seq).is_err() {
-                        return;
-                    }
-                }
-                Err(TurnError::Stopped) => return,
-                Err(TurnError::Db(e)) => return fail(Error::Target(e)),
-            }
-        }
-    }
 }
 
 /// The reader thread: reads, converts and encodes batches of the rows in

@@ -36,6 +36,7 @@ mod target;
 mod turns;
 mod value;
 pub mod verify;
+mod writers;
 
 pub use backfill::{BackfillOptions, backfill};
 pub use catalog::catalog_columns;

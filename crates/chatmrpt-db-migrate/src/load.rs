@@ -90,10 +90,14 @@ struct Loaded {
 }
 
 /// Loads `batch`; returns its counts and events (valid once committed) and
-/// how many of its rows were COPYed straight in. `turn` runs inside the
-/// transaction once the rows are in, before progress is recorded: where
-/// batches load concurrently it waits for the batches before to commit
-/// ([`crate::turns`]).
+/// how many of its rows were COPYed straight in.
+///
+/// `turn` runs once inside the transaction: where batches load
+/// concurrently it waits for the batches before to commit
+/// ([`crate::turns`]). It runs before anything that must see their rows
+/// (sessions synthesized for orphans, and widened by later batches) and
+/// before progress is recorded; what a batch does first (its straight
+/// COPY, its stage) depends only on rows committed before the load began.
 ///
 /// # Errors
 ///
@@ -104,6 +108,7 @@ pub(crate) fn load_batch(
     batch: &Batch,
     turn: impl FnOnce(&mut PgConnection) -> Result<(), TurnError>,
 ) -> Result<(Counts, Vec<ReportEvent>, u64), TurnError> {
+    let mut turn = Some(turn);
     conn.transaction(|conn| {
         let good = batch.seqs.len();
         let mut straight = 0;
@@ -118,11 +123,11 @@ pub(crate) fn load_batch(
                 Some(done) => {
                     straight = done.rows;
                     if !done.rest.is_empty() {
-                        loaded = staged(conn, plan, batch, Some(&done.rest))?;
+                        loaded = staged(conn, plan, batch, Some(&done.rest), &mut turn)?;
                     }
                     loaded.inserted += done.rows;
                 }
-                None => loaded = staged(conn, plan, batch, None)?,
+                None => loaded = staged(conn, plan, batch, None, &mut turn)?,
             }
         }
         let rows = &batch.rows;
@@ -143,7 +148,7 @@ pub(crate) fn load_batch(
             .map(|r| quarantine_row(plan, rows, r))
             .collect();
         bookkeeping::quarantine(conn, &quarantine)?;
-        turn(conn)?;
+        take_turn(conn, &mut turn)?;
         bookkeeping::record(
             conn,
             plan.source,
@@ -169,12 +174,16 @@ pub(crate) fn load_batch(
 /// SELECT ... ON CONFLICT` (see [`sql::insert_from_stage`]).
 /// `positions` are the good rows to stage (indexes into the batch's good
 /// rows; every one when `None`).
-fn staged(
+fn staged<F>(
     conn: &mut PgConnection,
     plan: &TablePlan<'_>,
     batch: &Batch,
     positions: Option<&[usize]>,
-) -> QueryResult<Loaded> {
+    turn: &mut Option<F>,
+) -> Result<Loaded, TurnError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<(), TurnError>,
+{
     let sessions = plan.table.table == Table::Sessions;
     let rows = staging::stage_rows(plan.table, plan.zone, batch, positions)
         .map_err(|e| diesel::result::Error::SerializationError(e.into()))?;
@@ -196,6 +205,9 @@ fn staged(
             .execute(conn)?;
     }
     if let Some(sql) = &plan.synthesize {
+        // Sessions synthesized by the batches before must be seen: they
+        // are widened, not created again.
+        take_turn(conn, turn)?;
         loaded.synthesized = diesel::sql_query(sql)
             .bind::<Text, _>(plan.source)
             .bind::<Text, _>(plan.name())
@@ -210,6 +222,14 @@ fn staged(
         merge_staged_twice(conn, plan)?;
     }
     Ok(loaded)
+}
+
+/// Runs `turn` unless it has run.
+fn take_turn<F>(conn: &mut PgConnection, turn: &mut Option<F>) -> Result<(), TurnError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<(), TurnError>,
+{
+    turn.take().map_or(Ok(()), |turn| turn(conn))
 }
 
 /// Merges in, by further passes of the insert, the earlier copies of

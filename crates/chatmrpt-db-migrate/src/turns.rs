@@ -11,9 +11,19 @@
 //! session read twice from a live file, an orphan's session synthesized by
 //! both). PostgreSQL cannot see that cycle, as half of it is a wait in this
 //! process; the waiting batch looks for it instead, and when its own
-//! transaction stands in its predecessor's way (directly or through other
-//! sessions) it yields: rolls back, waits for the predecessor to commit, and
+//! transaction stands in the way of an earlier batch still in flight
+//! (directly or through other sessions) it yields: rolls back, waits for the
+//! earlier batches to commit, and
 //! loads again. Nothing is written twice: a rolled-back batch left nothing.
+//!
+//! What a batch does before its turn (its straight COPY, filling its stage)
+//! depends only on rows committed before it began; what must see the rows
+//! of the batches before (sessions synthesized for orphans, widened by
+//! later ones) runs after its turn ([`crate::load::load_batch`]), so the
+//! result is the one of loading the batches one at a time. A cycle wholly
+//! inside PostgreSQL (two batches inserting the same moved sessions in
+//! opposite orders) is broken by the server, which aborts one; the
+//! backfill loads that batch again.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,10 +32,10 @@ use std::time::Duration;
 
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer};
+use diesel::sql_types::{Array, Bool, Integer};
 
-/// How often a batch waiting for its turn checks whether it stands in its
-/// predecessor's way.
+/// How often a batch waiting for its turn checks whether it stands in the
+/// way of an earlier batch.
 const LOOK_EVERY: Duration = Duration::from_millis(10);
 
 /// Why a batch's transaction ended without committing.
@@ -75,10 +85,10 @@ struct Blocking {
     blocking: bool,
 }
 
-/// Whether this connection's backend is among those `pid` waits for,
-/// directly or through a chain of other waiting sessions.
+/// Whether this connection's backend is among those any of the backends
+/// `$1` wait for, directly or through a chain of other waiting sessions.
 const BLOCKS: &str = "WITH RECURSIVE waits(pid, depth) AS ( \
-       SELECT unnest(pg_blocking_pids($1)), 1 \
+       SELECT unnest(pg_blocking_pids(p)), 1 FROM unnest($1::int[]) p \
        UNION SELECT unnest(pg_blocking_pids(w.pid)), w.depth + 1 FROM waits w WHERE w.depth < 8) \
      SELECT EXISTS (SELECT 1 FROM waits WHERE pid = pg_backend_pid()) AS blocking";
 
@@ -128,7 +138,7 @@ impl Turns {
         self.state().stopped
     }
 
-    /// How many times a batch yielded to its predecessor.
+    /// How many times a batch yielded to an earlier one.
     pub(crate) fn yields(&self) -> u64 {
         self.yields.load(Ordering::Relaxed)
     }
@@ -158,19 +168,28 @@ impl Turns {
             if !timeout.timed_out() {
                 continue;
             }
-            let Some(&before) = seq.checked_sub(1).and_then(|p| state.loading.get(&p)) else {
+            // Every earlier batch in flight, not only the one just before:
+            // with three writers, batch n may hold up batch n - 2 while
+            // batch n - 1 waits for n - 2 here.
+            let before: Vec<i32> = state
+                .loading
+                .iter()
+                .filter(|(s, _)| **s < seq)
+                .map(|(_, pid)| *pid)
+                .collect();
+            if before.is_empty() {
                 continue;
-            };
+            }
             drop(state);
             let blocking = diesel::sql_query(BLOCKS)
-                .bind::<Integer, _>(before)
+                .bind::<Array<Integer>, _>(&before)
                 .get_result::<Blocking>(conn)?
                 .blocking;
             if blocking {
                 self.yields.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(
                     batch = seq,
-                    "in the way of the batch before; loading it again after"
+                    "in the way of an earlier batch; loading it again after"
                 );
                 return Err(TurnError::Yield);
             }
@@ -229,52 +248,64 @@ mod tests {
             .unwrap()
     }
 
-    /// Batch 1 holds a key batch 0 then wants: batch 0 waits for it inside
-    /// PostgreSQL while batch 1 waits for batch 0's commit here, a cycle
-    /// PostgreSQL cannot see. Batch 1 sees it and yields: it rolls back,
-    /// batch 0 inserts the key and commits, then batch 1 loads again and
-    /// finds the key there. (A watchdog fails the test should the cycle
-    /// go unseen.)
+    /// A later batch holds a key batch 0 then wants: batch 0 waits for it
+    /// inside PostgreSQL while the later batch waits for batch 0's commit
+    /// here (directly, or through batch 1 between them), a cycle
+    /// PostgreSQL cannot see. The later batch sees it and yields: it rolls
+    /// back, batch 0 inserts the key and commits, then the later batch
+    /// loads again and finds the key there. (A watchdog fails the test
+    /// should the cycle go unseen.)
     #[test]
-    fn a_batch_in_its_predecessors_way_yields_and_loads_again() {
+    fn a_batch_in_an_earlier_ones_way_yields_and_loads_again() {
+        for holder in [1, 2] {
+            cycle_through(holder);
+        }
+    }
+
+    fn cycle_through(holder: u64) {
         let pg = TestSchema::new();
-        let (mut first, mut second) = (connect(&pg), connect(&pg));
+        let mut conns: Vec<PgConnection> = (0..=holder).map(|_| connect(&pg)).collect();
         diesel::sql_query("CREATE TABLE scratch (k text PRIMARY KEY)")
-            .execute(&mut first)
+            .execute(&mut conns[0])
             .unwrap();
+        let pids: Vec<i32> = conns.iter_mut().map(|c| backend_pid(c).unwrap()).collect();
         let turns = Turns::default();
-        let (first_pid, second_pid) = (
-            backend_pid(&mut first).unwrap(),
-            backend_pid(&mut second).unwrap(),
-        );
         let (done_tx, done) = channel();
         std::thread::scope(|scope| {
             let (held_tx, held) = channel();
             let turns = &turns;
-            let done_second = done_tx.clone();
-            scope.spawn(move || {
-                let mut attempts = Vec::new();
-                loop {
-                    turns.begin(1, second_pid);
-                    let result = second.transaction(|conn| {
-                        let n = insert(conn, "x");
-                        let _ = held_tx.send(());
-                        attempts.push(n);
-                        turns.wait_turn(conn, 1)
-                    });
-                    match result {
-                        Ok(()) => break,
-                        Err(TurnError::Yield) => {
-                            turns.left(1);
-                            turns.wait_committed(1).unwrap();
+            let mut conns = conns.iter_mut().enumerate();
+            let (_, first) = conns.next().unwrap();
+            for (seq, conn) in conns {
+                let (seq, pid) = (seq as u64, pids[seq]);
+                let (done_tx, held_tx) = (done_tx.clone(), held_tx.clone());
+                scope.spawn(move || {
+                    let mut attempts = Vec::new();
+                    loop {
+                        turns.begin(seq, pid);
+                        let result = conn.transaction(|conn| {
+                            if seq == holder {
+                                attempts.push(insert(conn, "x"));
+                                let _ = held_tx.send(());
+                            }
+                            turns.wait_turn(conn, seq)
+                        });
+                        match result {
+                            Ok(()) => break,
+                            Err(TurnError::Yield) => {
+                                turns.left(seq);
+                                turns.wait_committed(seq).unwrap();
+                            }
+                            Err(e) => panic!("batch {seq}: {e:?}"),
                         }
-                        Err(e) => panic!("second batch: {e:?}"),
                     }
-                }
-                turns.committed(1);
-                done_second.send(("second", attempts)).unwrap();
-            });
+                    turns.committed(seq);
+                    done_tx.send((seq, attempts)).unwrap();
+                });
+            }
             held.recv().unwrap();
+            let first_pid = pids[0];
+            let done_first = done_tx.clone();
             scope.spawn(move || {
                 turns.begin(0, first_pid);
                 let n = first
@@ -285,29 +316,30 @@ mod tests {
                     })
                     .unwrap();
                 turns.committed(0);
-                done_tx.send(("first", vec![n])).unwrap();
+                done_first.send((0, vec![n])).unwrap();
             });
-            let mut results: Vec<_> = (0..2)
+            let mut results: Vec<_> = (0..=holder)
                 .map(|_| {
                     done.recv_timeout(Duration::from_secs(60))
                         .unwrap_or_else(|_| {
-                            // Unblocks both threads, so the scope can end.
+                            // Unblocks every thread, so the scope can end.
                             turns.stop();
-                            panic!("the batches deadlocked: the cycle went unseen")
+                            panic!("holder {holder}: the batches deadlocked, the cycle went unseen")
                         })
                 })
                 .collect();
             results.sort();
+            let mut expected = vec![(0, vec![1])];
+            expected.extend((1..holder).map(|seq| (seq, vec![])));
+            expected.push((holder, vec![1, 0]));
             assert_eq!(
-                results,
-                vec![("first", vec![1]), ("second", vec![1, 0])],
-                "batch 0 inserted the key after batch 1 yielded; batch 1 found it on its retry"
+                results, expected,
+                "batch 0 inserted the key after batch {holder} yielded; batch {holder} found it on its retry"
             );
         });
         assert_eq!(turns.yields(), 1);
-        let mut conn = connect(&pg);
         let rows = diesel::sql_query("SELECT count(*)::int AS pid FROM scratch")
-            .get_result::<Pid>(&mut conn)
+            .get_result::<Pid>(&mut connect(&pg))
             .unwrap();
         assert_eq!(rows.pid, 1);
     }

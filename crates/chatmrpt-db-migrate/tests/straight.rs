@@ -17,6 +17,7 @@ use chatmrpt_db_migrate::{BackfillOptions, BackfillSummary, NoProgress, backfill
 use chatmrpt_db_testing::legacy::{Release, write_corrupted_file};
 use chatmrpt_db_testing::pg::TestSchema;
 use common::*;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
@@ -65,24 +66,18 @@ fn contents(schema: &TestSchema) -> Vec<(String, Vec<String>)> {
 }
 
 fn load(source: &Path, schema: &TestSchema, straight: bool, rescan: bool) -> BackfillSummary {
-    load_with(
-        source,
-        schema,
-        straight,
-        rescan,
-        BackfillOptions::default().writers,
-    )
+    let writers = BackfillOptions::default().writers;
+    load_with(source, schema, (straight, rescan), (writers, 40))
 }
 
 fn load_with(
     source: &Path,
     schema: &TestSchema,
-    straight: bool,
-    rescan: bool,
-    writers: usize,
+    (straight, rescan): (bool, bool),
+    (writers, batch_rows): (usize, usize),
 ) -> BackfillSummary {
     let options = BackfillOptions {
-        batch_rows: 40,
+        batch_rows,
         source_label: Some("one-host".into()),
         straight_copy: straight,
         rescan,
@@ -146,17 +141,58 @@ fn straight_and_staged_loads_leave_the_same_database() {
 
 /// Batches loaded on several connections at once commit in read order and
 /// leave exactly what one connection leaves: the same rows, quarantine,
-/// synthesized sessions (an orphan's session is often wanted by two
-/// batches in flight at once) and progress, on both paths.
+/// synthesized sessions and their times, progress, on both paths. Batches
+/// of 7 rows: an orphan's session is wanted by several batches in flight
+/// at once, each widening its times.
 #[test]
 fn one_writer_or_three_leave_the_same_database() {
     let fx = fixture(Release::AllReleases, 0.05);
+    // Orphan sessions of 8 messages each, 1 s apart: each spans two
+    // batches, the first creating the session, the second widening it.
+    let mut legacy = diesel::SqliteConnection::establish(fx.path.to_str().unwrap()).unwrap();
+    for i in 0..160 {
+        diesel::sql_query(
+            "INSERT INTO messages (message_id, session_id, timestamp, sender, content) \
+             VALUES (?1, ?2, ?3, 'user', 'hello')",
+        )
+        .bind::<Text, _>(format!("widening-{i:03}"))
+        .bind::<Text, _>(format!("orphan-of-two-batches-{:02}", i / 8))
+        .bind::<Text, _>(format!("2025-03-04 05:{:02}:{:02}.25", i / 60, i % 60))
+        .execute(&mut legacy)
+        .unwrap();
+    }
+    drop(legacy);
     for straight in [true, false] {
         let (one, three) = (TestSchema::new(), TestSchema::new());
-        let a = load_with(&fx.path, &one, straight, false, 1);
-        let b = load_with(&fx.path, &three, straight, false, 3);
+        // Each batch of a child table lingers 20 ms between loading its
+        // rows and committing, so the next batch, in flight meanwhile,
+        // would meet its sessions uncommitted were it not to wait.
+        chatmrpt_db_postgres::PgStore::open(&config(&three))
+            .unwrap()
+            .run_migrations()
+            .unwrap();
+        conn(&three)
+            .batch_execute(
+                "CREATE FUNCTION linger() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$; \
+                 CREATE TRIGGER linger BEFORE INSERT OR UPDATE ON backfill_progress \
+                 FOR EACH ROW WHEN (NEW.table_name <> 'sessions') EXECUTE FUNCTION linger()",
+            )
+            .unwrap();
+        let a = load_with(&fx.path, &one, (straight, false), (1, 7));
+        let b = load_with(&fx.path, &three, (straight, false), (3, 7));
         assert_eq!(counts(&a), counts(&b), "straight: {straight}");
         assert_same(&one, &three, &format!("straight: {straight}"));
+        let widened = lines(
+            &mut conn(&three),
+            "SELECT (last_activity - start_time)::text AS line FROM sessions \
+             WHERE session_id LIKE 'orphan-of-two-batches-%'",
+        );
+        assert_eq!(
+            widened,
+            vec!["00:00:07"; 20],
+            "every batch widened the synthesized session"
+        );
         let synthesized: u64 = b.tables.iter().map(|t| t.total.sessions_synthesized).sum();
         assert!(synthesized > 0, "the fixture has orphans to synthesize for");
     }
