@@ -198,6 +198,45 @@ fn one_writer_or_three_leave_the_same_database() {
     }
 }
 
+/// A batch PostgreSQL aborts while another is in flight (a deadlock, as
+/// two batches holding the same moved sessions in opposite orders meet) is
+/// loaded again once the batches before it have committed: the run ends
+/// with what one writer leaves. With one writer nothing else was in
+/// flight, so the same refusal is the batch's own and is reported.
+#[test]
+fn a_batch_aborted_beside_another_loads_again() {
+    let fx = fixture(Release::AllReleases, 0.05);
+    let abort_once = "CREATE SEQUENCE aborted; \
+         CREATE FUNCTION abort_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+           IF nextval('aborted') = 3 THEN \
+             RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; \
+           END IF; RETURN NEW; END $$; \
+         CREATE TRIGGER abort_once BEFORE INSERT OR UPDATE ON backfill_progress \
+         FOR EACH ROW WHEN (NEW.table_name = 'messages') EXECUTE FUNCTION abort_once()";
+    let (one, two, alone) = (TestSchema::new(), TestSchema::new(), TestSchema::new());
+    for schema in [&two, &alone] {
+        chatmrpt_db_postgres::PgStore::open(&config(schema))
+            .unwrap()
+            .run_migrations()
+            .unwrap();
+        conn(schema).batch_execute(abort_once).unwrap();
+    }
+    let a = load_with(&fx.path, &one, (true, false), (1, 7));
+    let b = load_with(&fx.path, &two, (true, false), (2, 7));
+    assert_eq!(counts(&a), counts(&b));
+    assert_same(&one, &two, "a batch loaded again");
+
+    let options = BackfillOptions {
+        batch_rows: 7,
+        source_label: Some("one-host".into()),
+        writers: 1,
+        ..BackfillOptions::default()
+    };
+    let err = backfill(&fx.path, &config(&alone), &options, &mut NoProgress).unwrap_err();
+    let cause = std::error::Error::source(&err).map(ToString::to_string);
+    assert_eq!(cause.as_deref(), Some("deadlock detected"), "{err}");
+}
+
 /// A target already holding some of the rows, changed since (as dual
 /// write leaves newer rows): a rescan meets them in the middle of a batch.
 /// The straight COPY of that batch fails at the first such key, rolls back
