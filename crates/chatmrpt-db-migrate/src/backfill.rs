@@ -153,6 +153,10 @@ pub fn backfill(
         conns.push(more);
     }
     let snapshot = src.snapshot(&schema.tables)?;
+    tracing::debug!(
+        elapsed_ms = millis(started.elapsed()),
+        "source checked, target ready, every table planned"
+    );
     let mut tables = Vec::new();
     for table in Table::ALL {
         let found = schema
@@ -255,7 +259,14 @@ fn load_table(
         return Err(Error::Options("writers must be at least 1".into()));
     };
     let start = resume::start(conn, t, label, resume)?;
+    let scan = Instant::now();
     let (duplicates, to_read) = src.duplicate_keys(t, start)?;
+    tracing::debug!(
+        table = t.table.name(),
+        keys_scanned_ms = millis(scan.elapsed()),
+        duplicates = duplicates.len(),
+        "keys checked"
+    );
     sink.table_started(t.table, to_read);
     let plan = TablePlan::new(label, t, options.straight_copy, zone);
     let turns = Turns::default();
