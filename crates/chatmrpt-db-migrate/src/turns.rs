@@ -34,9 +34,12 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Bool, Integer};
 
-/// How often a batch waiting for its turn checks whether it stands in the
-/// way of an earlier batch.
-const LOOK_EVERY: Duration = Duration::from_millis(10);
+/// How soon a batch waiting for its turn first checks whether it stands in
+/// the way of an earlier batch; the checks then space out, up to
+/// [`LOOK_AT_MOST`] apart (`pg_blocking_pids` briefly locks the server's
+/// lock manager).
+const LOOK_FIRST: Duration = Duration::from_millis(10);
+const LOOK_AT_MOST: Duration = Duration::from_millis(100);
 
 /// Why a batch's transaction ended without committing.
 #[derive(Debug)]
@@ -153,6 +156,7 @@ impl Turns {
     /// [`TurnError::Stopped`]; [`TurnError::Db`] when the check fails.
     pub(crate) fn wait_turn(&self, conn: &mut PgConnection, seq: u64) -> Result<(), TurnError> {
         let mut state = self.state();
+        let mut look_every = LOOK_FIRST;
         loop {
             if state.stopped {
                 return Err(TurnError::Stopped);
@@ -162,7 +166,7 @@ impl Turns {
             }
             let (next, timeout) = self
                 .changed
-                .wait_timeout(state, LOOK_EVERY)
+                .wait_timeout(state, look_every)
                 .unwrap_or_else(PoisonError::into_inner);
             state = next;
             if !timeout.timed_out() {
@@ -171,21 +175,30 @@ impl Turns {
             // Every earlier batch in flight, not only the one just before:
             // with three writers, batch n may hold up batch n - 2 while
             // batch n - 1 waits for n - 2 here.
-            let before: Vec<i32> = state
+            let before: Vec<(u64, i32)> = state
                 .loading
                 .iter()
                 .filter(|(s, _)| **s < seq)
-                .map(|(_, pid)| *pid)
+                .map(|(s, pid)| (*s, *pid))
                 .collect();
             if before.is_empty() {
                 continue;
             }
             drop(state);
+            let pids: Vec<i32> = before.iter().map(|(_, pid)| *pid).collect();
             let blocking = diesel::sql_query(BLOCKS)
-                .bind::<Array<Integer>, _>(&before)
+                .bind::<Array<Integer>, _>(&pids)
                 .get_result::<Blocking>(conn)?
                 .blocking;
-            if blocking {
+            look_every = (look_every * 2).min(LOOK_AT_MOST);
+            state = self.state();
+            // Only if those batches are still in flight on those backends:
+            // one may have committed meanwhile, its backend gone on to a
+            // later batch that may rightly wait for this one.
+            let still = before
+                .iter()
+                .all(|(s, pid)| state.loading.get(s) == Some(pid));
+            if blocking && still && state.committed < seq {
                 self.yields.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(
                     batch = seq,
@@ -193,7 +206,6 @@ impl Turns {
                 );
                 return Err(TurnError::Yield);
             }
-            state = self.state();
         }
     }
 

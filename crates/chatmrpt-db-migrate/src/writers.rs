@@ -33,6 +33,9 @@ pub(crate) fn write_batches(
     batches: &Batches,
     done: &Sender<Result<Written>>,
 ) {
+    // A writer that panics stops the others (they would wait for its
+    // batch's turn forever); the panic then ends the load.
+    let _stop_on_panic = StopOnPanic(turns);
     let fail = |e: Error| {
         turns.stop();
         let _ = done.send(Err(e));
@@ -42,19 +45,24 @@ pub(crate) fn write_batches(
         Err(e) => return fail(Error::Target(e)),
     };
     loop {
-        if turns.stopped() {
-            return;
-        }
         let (seq, batch) = {
             let mut next = batches.lock().unwrap_or_else(PoisonError::into_inner);
             let Ok(batch) = next.0.recv() else { return };
             next.1 += 1;
             (next.1 - 1, batch)
         };
+        if turns.stopped() {
+            return;
+        }
         let batch = match batch {
             Ok(batch) => batch,
-            Err(e) => return fail(e),
+            // A read failed: the batches before it still commit.
+            Err(e) => {
+                let _ = turns.wait_committed(seq);
+                return fail(e);
+            }
         };
+        let mut first_error = None;
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -62,8 +70,11 @@ pub(crate) fn write_batches(
             match load_batch(conn, plan, &batch, |conn| turns.wait_turn(conn, seq)) {
                 Ok(written) => {
                     // Handed on before the next batch may commit: results
-                    // arrive in commit order.
-                    let _ = done.send(Ok(written));
+                    // arrive in commit order. Nobody to hand it to: the
+                    // load has stopped.
+                    if done.send(Ok(written)).is_err() {
+                        turns.stop();
+                    }
                     turns.committed(seq);
                     break;
                 }
@@ -76,19 +87,34 @@ pub(crate) fn write_batches(
                 Err(TurnError::Stopped) => return,
                 // Two batches in flight can still deadlock inside
                 // PostgreSQL (the same sessions, moved on a live file, in
-                // opposite orders), which aborts one of them: a batch that
-                // failed beside another loads again once the batches
-                // before it have committed. A failure that is the batch's
-                // own fails again, and is reported then.
+                // opposite orders), which aborts one of them. diesel does
+                // not give the SQLSTATE, so with several writers any
+                // refusal is tried again once the batches before have
+                // committed; a failure that is the batch's own fails
+                // again, and the first refusal is reported.
                 Err(TurnError::Db(e)) if alongside && attempts < ATTEMPTS => {
                     tracing::debug!(batch = seq, error = %e, "loading the batch again");
+                    first_error.get_or_insert(e);
                     turns.left(seq);
                     if turns.wait_committed(seq).is_err() {
                         return;
                     }
                 }
-                Err(TurnError::Db(e)) => return fail(Error::Target(e)),
+                // The first refusal is the one reported (a later attempt
+                // may only say what the first left behind).
+                Err(TurnError::Db(e)) => return fail(Error::Target(first_error.unwrap_or(e))),
             }
+        }
+    }
+}
+
+/// Stops every writer when dropped while its thread panics.
+struct StopOnPanic<'a>(&'a Turns);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop();
         }
     }
 }

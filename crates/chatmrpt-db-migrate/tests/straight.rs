@@ -173,8 +173,10 @@ fn one_writer_or_three_leave_the_same_database() {
             .unwrap();
         conn(&three)
             .batch_execute(
-                "CREATE FUNCTION linger() RETURNS trigger LANGUAGE plpgsql AS \
-                 $$ BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$; \
+                "CREATE TABLE linger_log (began timestamptz, recorded timestamptz); \
+                 CREATE FUNCTION linger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                   INSERT INTO linger_log VALUES (now(), clock_timestamp()); \
+                   PERFORM pg_sleep(0.02); RETURN NEW; END $$; \
                  CREATE TRIGGER linger BEFORE INSERT OR UPDATE ON backfill_progress \
                  FOR EACH ROW WHEN (NEW.table_name <> 'sessions') EXECUTE FUNCTION linger()",
             )
@@ -195,6 +197,17 @@ fn one_writer_or_three_leave_the_same_database() {
         );
         let synthesized: u64 = b.tables.iter().map(|t| t.total.sessions_synthesized).sum();
         assert!(synthesized > 0, "the fixture has orphans to synthesize for");
+        // The batches did overlap: one began before another committed.
+        let overlapped = lines(
+            &mut conn(&three),
+            "SELECT count(*)::text AS line FROM linger_log a JOIN linger_log b \
+             ON b.recorded > a.recorded AND b.began < a.recorded",
+        );
+        assert_ne!(
+            overlapped,
+            ["0"],
+            "straight: {straight}: no two batches overlapped"
+        );
     }
 }
 
@@ -235,6 +248,86 @@ fn a_batch_aborted_beside_another_loads_again() {
     let err = backfill(&fx.path, &config(&alone), &options, &mut NoProgress).unwrap_err();
     let cause = std::error::Error::source(&err).map(ToString::to_string);
     assert_eq!(cause.as_deref(), Some("deadlock detected"), "{err}");
+}
+
+/// One batch that fails every time, with three writers: the run fails and
+/// the batches after it, which the server would take, are not committed
+/// either. The progress ends exactly at the batch before it, every row up
+/// to there loaded and none after; the run resumed once the cause is gone
+/// leaves what one writer leaves.
+#[test]
+fn a_failing_batch_leaves_a_prefix_and_the_resume_completes_it() {
+    let fx = fixture(Release::AllReleases, 0.05);
+    // Batches of 40 sessions: the rowids where batches 17 and 18 end.
+    let mut legacy = diesel::SqliteConnection::establish(fx.path.to_str().unwrap()).unwrap();
+    let mut end_of = |batch: i64| -> i64 {
+        diesel::sql_query(
+            "SELECT CAST(rowid AS TEXT) AS line FROM sessions ORDER BY rowid LIMIT 1 OFFSET ?1",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(batch * 40 - 1)
+        .get_result::<Line>(&mut legacy)
+        .unwrap()
+        .line
+        .parse()
+        .unwrap()
+    };
+    let (kept, refused) = (end_of(17), end_of(18));
+    drop(legacy);
+    let (one, three) = (TestSchema::new(), TestSchema::new());
+    chatmrpt_db_postgres::PgStore::open(&config(&three))
+        .unwrap()
+        .run_migrations()
+        .unwrap();
+    conn(&three)
+        .batch_execute(&format!(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+               RAISE EXCEPTION 'refused at rowid %', NEW.last_rowid; END $$; \
+             CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON backfill_progress \
+             FOR EACH ROW WHEN (NEW.table_name = 'sessions' AND NEW.last_rowid = {refused}) \
+             EXECUTE FUNCTION refuse()"
+        ))
+        .unwrap();
+    let options = BackfillOptions {
+        batch_rows: 40,
+        source_label: Some("one-host".into()),
+        writers: 3,
+        ..BackfillOptions::default()
+    };
+    let err = backfill(&fx.path, &config(&three), &options, &mut NoProgress).unwrap_err();
+    let cause = std::error::Error::source(&err).map(ToString::to_string);
+    assert_eq!(
+        cause.as_deref(),
+        Some(format!("refused at rowid {refused}").as_str()),
+        "{err}"
+    );
+    let mut c = conn(&three);
+    let at = lines(
+        &mut c,
+        "SELECT last_rowid::text AS line FROM backfill_progress WHERE table_name = 'sessions'",
+    );
+    let loaded = lines(&mut c, "SELECT count(*)::text AS line FROM sessions");
+    assert_eq!(
+        at,
+        [kept.to_string()],
+        "the progress ends at the batch before"
+    );
+    assert_eq!(
+        loaded,
+        [(17 * 40).to_string()],
+        "every session up to it, none after"
+    );
+    c.batch_execute("DROP TRIGGER refuse ON backfill_progress")
+        .unwrap();
+    let resumed = backfill(&fx.path, &config(&three), &options, &mut NoProgress).unwrap();
+    let a = load_with(&fx.path, &one, (true, false), (1, 40));
+    let totals = |s: &BackfillSummary| -> Vec<String> {
+        s.tables
+            .iter()
+            .map(|t| format!("{} {:?}", t.table, t.total))
+            .collect()
+    };
+    assert_eq!(totals(&a), totals(&resumed));
+    assert_same(&one, &three, "resumed after a failing batch");
 }
 
 /// A target already holding some of the rows, changed since (as dual

@@ -200,19 +200,27 @@ impl Source {
                 .bind::<BigInt, _>(after)
                 .bind::<BigInt, _>(limit)
                 .load(conn)?;
+            // Too many keys to hash: stop here (a short walk ends), the
+            // exact scan decides.
+            too_many = hashes.len() + rows.len() > MAX_HASHED;
+            if too_many {
+                return Ok(Walked {
+                    n: 0,
+                    last: None,
+                    odd: 0,
+                });
+            }
             for row in &rows {
                 if row.r > after_rowid {
                     left += 1;
                 }
-                match &row.k {
-                    Some(_) if too_many => {}
-                    Some(_) if hashes.len() >= MAX_HASHED => too_many = true,
-                    Some(k) => hashes.push(hash_of(k)),
-                    None => {}
+                if let Some(k) = &row.k {
+                    hashes.push(hash_of(k));
                 }
             }
+            let n = rows.len();
             Ok(Walked {
-                n: i64::try_from(rows.len()).unwrap_or(i64::MAX),
+                n: i64::try_from(n).unwrap_or(i64::MAX),
                 last: rows.last().map(|r| r.r),
                 odd: 0,
             })
