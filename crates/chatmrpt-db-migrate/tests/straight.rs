@@ -87,6 +87,16 @@ fn load_with(
     backfill(source, &config(schema), &options, &mut NoProgress).unwrap()
 }
 
+/// Migrates `schema` and runs `sql` there (the triggers a test plants on
+/// the bookkeeping).
+fn with_triggers(schema: &TestSchema, sql: &str) {
+    chatmrpt_db_postgres::PgStore::open(&config(schema))
+        .unwrap()
+        .run_migrations()
+        .unwrap();
+    conn(schema).batch_execute(sql).unwrap();
+}
+
 fn assert_same(straight: &TestSchema, staged: &TestSchema, what: &str) {
     let (a, b) = (contents(straight), contents(staged));
     for ((table, x), (_, y)) in a.iter().zip(&b) {
@@ -167,20 +177,15 @@ fn one_writer_or_three_leave_the_same_database() {
         // Each batch of a child table lingers 20 ms between loading its
         // rows and committing, so the next batch, in flight meanwhile,
         // would meet its sessions uncommitted were it not to wait.
-        chatmrpt_db_postgres::PgStore::open(&config(&three))
-            .unwrap()
-            .run_migrations()
-            .unwrap();
-        conn(&three)
-            .batch_execute(
-                "CREATE TABLE linger_log (began timestamptz, recorded timestamptz); \
+        with_triggers(
+            &three,
+            "CREATE TABLE linger_log (began timestamptz, recorded timestamptz); \
                  CREATE FUNCTION linger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
                    INSERT INTO linger_log VALUES (now(), clock_timestamp()); \
                    PERFORM pg_sleep(0.02); RETURN NEW; END $$; \
                  CREATE TRIGGER linger BEFORE INSERT OR UPDATE ON backfill_progress \
                  FOR EACH ROW WHEN (NEW.table_name <> 'sessions') EXECUTE FUNCTION linger()",
-            )
-            .unwrap();
+        );
         let a = load_with(&fx.path, &one, (straight, false), (1, 7));
         let b = load_with(&fx.path, &three, (straight, false), (3, 7));
         assert_eq!(counts(&a), counts(&b), "straight: {straight}");
@@ -211,11 +216,12 @@ fn one_writer_or_three_leave_the_same_database() {
     }
 }
 
-/// A batch PostgreSQL aborts while another is in flight (a deadlock, as
-/// two batches holding the same moved sessions in opposite orders meet) is
-/// loaded again once the batches before it have committed: the run ends
-/// with what one writer leaves. With one writer nothing else was in
-/// flight, so the same refusal is the batch's own and is reported.
+/// With several writers, a batch PostgreSQL aborts once (a deadlock, as two
+/// batches holding the same moved sessions in opposite orders meet; raised
+/// here by a trigger) is loaded again once the batches before it have
+/// committed: the run ends with what one writer leaves. With one writer
+/// nothing else was in flight, so the same refusal is the batch's own and
+/// is reported.
 #[test]
 fn a_batch_aborted_beside_another_loads_again() {
     let fx = fixture(Release::AllReleases, 0.05);
@@ -228,11 +234,7 @@ fn a_batch_aborted_beside_another_loads_again() {
          FOR EACH ROW WHEN (NEW.table_name = 'messages') EXECUTE FUNCTION abort_once()";
     let (one, two, alone) = (TestSchema::new(), TestSchema::new(), TestSchema::new());
     for schema in [&two, &alone] {
-        chatmrpt_db_postgres::PgStore::open(&config(schema))
-            .unwrap()
-            .run_migrations()
-            .unwrap();
-        conn(schema).batch_execute(abort_once).unwrap();
+        with_triggers(schema, abort_once);
     }
     let a = load_with(&fx.path, &one, (true, false), (1, 7));
     let b = load_with(&fx.path, &two, (true, false), (2, 7));
@@ -274,19 +276,16 @@ fn a_failing_batch_leaves_a_prefix_and_the_resume_completes_it() {
     let (kept, refused) = (end_of(17), end_of(18));
     drop(legacy);
     let (one, three) = (TestSchema::new(), TestSchema::new());
-    chatmrpt_db_postgres::PgStore::open(&config(&three))
-        .unwrap()
-        .run_migrations()
-        .unwrap();
-    conn(&three)
-        .batch_execute(&format!(
+    with_triggers(
+        &three,
+        &format!(
             "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
                RAISE EXCEPTION 'refused at rowid %', NEW.last_rowid; END $$; \
              CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON backfill_progress \
              FOR EACH ROW WHEN (NEW.table_name = 'sessions' AND NEW.last_rowid = {refused}) \
              EXECUTE FUNCTION refuse()"
-        ))
-        .unwrap();
+        ),
+    );
     let options = BackfillOptions {
         batch_rows: 40,
         source_label: Some("one-host".into()),
