@@ -151,8 +151,8 @@ impl Turns {
     ///
     /// # Errors
     ///
-    /// [`TurnError::Yield`] when this transaction is in the way of the
-    /// batch before (roll back, then [`Self::wait_committed`]);
+    /// [`TurnError::Yield`] when this transaction is in the way of an
+    /// earlier batch (roll back, then [`Self::wait_committed`]);
     /// [`TurnError::Stopped`]; [`TurnError::Db`] when the check fails.
     pub(crate) fn wait_turn(&self, conn: &mut PgConnection, seq: u64) -> Result<(), TurnError> {
         let mut state = self.state();
