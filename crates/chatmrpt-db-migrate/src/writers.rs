@@ -78,12 +78,7 @@ pub(crate) fn write_batches(
                     turns.committed(seq);
                     break;
                 }
-                Err(TurnError::Yield) => {
-                    turns.left(seq);
-                    if turns.wait_committed(seq).is_err() {
-                        return;
-                    }
-                }
+                Err(TurnError::Yield) => {}
                 Err(TurnError::Stopped) => return,
                 // Two batches in flight can still deadlock inside
                 // PostgreSQL (the same sessions, moved on a live file, in
@@ -95,14 +90,16 @@ pub(crate) fn write_batches(
                 Err(TurnError::Db(e)) if alongside && attempts < ATTEMPTS => {
                     tracing::debug!(batch = seq, error = %e, "loading the batch again");
                     first_error.get_or_insert(e);
-                    turns.left(seq);
-                    if turns.wait_committed(seq).is_err() {
-                        return;
-                    }
                 }
                 // The first refusal is the one reported (a later attempt
                 // may only say what the first left behind).
                 Err(TurnError::Db(e)) => return fail(Error::Target(first_error.unwrap_or(e))),
+            }
+            // Rolled back: loaded again once the batches before it have
+            // committed.
+            turns.left(seq);
+            if turns.wait_committed(seq).is_err() {
+                return;
             }
         }
     }
