@@ -9,7 +9,7 @@ mod common;
 
 use chatmrpt_db_core::Table;
 use chatmrpt_db_migrate::records;
-use chatmrpt_db_migrate::verify::{StoreRef, VerifyOptions, verify_with};
+use chatmrpt_db_migrate::verify::{KnownKind, StoreRef, VerifyOptions, verify_with};
 use chatmrpt_db_testing::legacy::Release;
 use chatmrpt_db_testing::pg::TestSchema;
 use common::*;
@@ -171,5 +171,65 @@ fn the_catalog_matches_the_migrated_schema() {
         for (c, (_, kind)) in cols.iter().zip(chatmrpt_db_migrate::catalog_columns(table)) {
             assert_eq!(c.kind, kind, "{table}.{}", c.name);
         }
+    }
+}
+
+/// Sessions the backfill synthesized are known differences in whichever
+/// chunk they fall, each chunk leaving out only the synthesized sessions
+/// of its own key range, down to one key per chunk and past the file's
+/// last session.
+#[test]
+fn synthesized_sessions_at_chunk_edges_are_known_differences() {
+    let fx = fixture(Release::Routing, 0.02);
+    // Orphans whose sessions sort after every session of the file, one
+    // message each: the last chunks hold nothing but synthesized sessions.
+    let mut legacy = diesel::SqliteConnection::establish(fx.path.to_str().unwrap()).unwrap();
+    let orphans: Vec<String> = (0..4).map(|i| format!("zz-orphan-{i}")).collect();
+    for (i, session) in orphans.iter().enumerate() {
+        diesel::sql_query(
+            "INSERT INTO messages (message_id, session_id, timestamp, sender, content) \
+             VALUES (?1, ?2, '2025-03-04 05:06:07', 'user', 'hello')",
+        )
+        .bind::<Text, _>(format!("orphan-message-{i}"))
+        .bind::<Text, _>(session)
+        .execute(&mut legacy)
+        .unwrap();
+    }
+    drop(legacy);
+    let schema = TestSchema::new();
+    run(&fx.path, &config(&schema), 1_000);
+    for chunk_rows in [1, 2, 3, 2_000] {
+        let options = VerifyOptions {
+            chunk_rows,
+            ..VerifyOptions::default()
+        };
+        let report = verify_with(
+            &StoreRef::Sqlite(fx.path.clone()),
+            &StoreRef::Postgres(config(&schema)),
+            &options,
+        )
+        .unwrap();
+        let sessions = report
+            .tables
+            .iter()
+            .find(|r| r.table == Table::Sessions)
+            .unwrap();
+        assert!(
+            sessions.is_equal(),
+            "chunks of {chunk_rows}: extra {:?}, missing {:?}",
+            sessions.extra.keys,
+            sessions.missing.keys
+        );
+        assert_eq!(sessions.source_rows, sessions.target_rows);
+        let mut synthesized: Vec<String> = sessions
+            .known
+            .iter()
+            .filter(|k| k.kind == KnownKind::Synthesized)
+            .filter_map(|k| k.key.clone())
+            .filter(|k| k.starts_with("zz-orphan-"))
+            .collect();
+        synthesized.sort();
+        assert_eq!(synthesized, orphans, "chunks of {chunk_rows}");
+        assert!(report.is_equal(), "chunks of {chunk_rows}");
     }
 }

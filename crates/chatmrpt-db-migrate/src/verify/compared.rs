@@ -49,8 +49,9 @@ pub(crate) struct ReadStat {
     pub heaviest: usize,
 }
 
-/// A store being compared.
-pub(crate) trait ComparedStore {
+/// A store being compared. `Send`: the two sides of a chunk are read at
+/// once, each on its own thread.
+pub(crate) trait ComparedStore: Send {
     /// Whether the store has `table` at all.
     fn has(&mut self, table: Table) -> Result<bool>;
 
