@@ -22,7 +22,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chatmrpt_db::{BackendKind, Config, DatabaseUrl, PostgresConfig, Side, Stage, Store};
-use chatmrpt_db_examples::workload::{AckLog, Budget, Dice, Tally, request};
+use chatmrpt_db_examples::per_store::PerStore;
+use chatmrpt_db_examples::workload::{AckLog, Budget, Dice, Latencies, Tally, request};
 use clap::Parser;
 use serde_json::json;
 
@@ -96,6 +97,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .with_writer(std::io::stderr)
         .init();
+    // The dual store reports each store's share of a write.
+    let per_store = PerStore::install();
     let store = Arc::new(Store::open(&config(&args)?)?);
     store.run_migrations()?;
     let budget = match (args.requests, args.seconds) {
@@ -166,11 +169,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "writes_per_s": writes as f64 / elapsed.as_secs_f64(),
         "failures": all.failures.values().sum::<u64>(),
         "failure_kinds": all.failures,
-        "latency_us": {
-            "p50": all.latencies.quantile(0.50),
-            "p99": all.latencies.quantile(0.99),
-            "max": all.latencies.max(),
-        },
+        "latency_us": summary_of(&all.latencies),
+        // The dual store's writes to each store (the deciding one's with its
+        // outbox entry; the mirrored one's, and the replayer's deliveries).
+        "store_write_us": per_store.map(|p| p
+            .snapshot()
+            .iter()
+            .map(|(store, l)| (store.clone(), summary_of(l)))
+            .collect::<serde_json::Map<_, _>>()),
         "outbox": outbox,
         "drained": drained,
     });
@@ -203,6 +209,15 @@ fn work(store: &Store, worker: u64, budget: Budget, rate: f64, ack_log: Option<A
             }
         }
     }
+}
+
+fn summary_of(latencies: &Latencies) -> serde_json::Value {
+    json!({
+        "count": latencies.count(),
+        "p50": latencies.quantile(0.50),
+        "p99": latencies.quantile(0.99),
+        "max": latencies.max(),
+    })
 }
 
 fn merge(all: &mut Tally, tally: Tally) {

@@ -129,6 +129,11 @@ impl Latencies {
         self.max_us
     }
 
+    /// How many latencies were counted.
+    pub fn count(&self) -> u64 {
+        self.buckets.iter().sum()
+    }
+
     /// The largest latency seen.
     pub fn max(&self) -> u64 {
         self.max_us
