@@ -81,5 +81,14 @@ pub(crate) fn prepare_for_load(conn: &mut PgConnection) -> Result<()> {
     diesel::sql_query("SET synchronous_commit = off")
         .execute(conn)
         .map_err(Error::Target)?;
+    // Long values (LLM prompts and responses) are compressed as they are
+    // stored; lz4 does it several times faster than the default pglz
+    // (pglz took about a sixth of the server's time in the backfill's
+    // profile). Lossless either way, and read back the same by every
+    // PostgreSQL from 14 on; a server built without lz4 refuses the
+    // setting, and keeps its default.
+    if let Err(e) = diesel::sql_query("SET default_toast_compression = lz4").execute(conn) {
+        tracing::debug!(error = %e, "lz4 compression unavailable; the server's default is used");
+    }
     crate::staging::create(conn).map_err(Error::Target)
 }

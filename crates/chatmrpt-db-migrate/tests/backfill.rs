@@ -283,3 +283,47 @@ fn a_file_that_is_not_a_chatmrpt_log_is_refused_before_the_target_is_touched() {
     );
     assert_eq!(tables, 0, "the target was not migrated");
 }
+
+#[derive(QueryableByName)]
+struct Stored {
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    method: Option<String>,
+    #[diesel(sql_type = Text)]
+    response: String,
+}
+
+/// Long values are stored compressed with lz4 where the server offers it
+/// (the faster method), else with the server's default; either way they
+/// read back byte for byte.
+#[test]
+fn long_values_are_compressed_with_lz4_and_read_back_unchanged() {
+    let fx = fixture(Release::AllReleases, 0.02);
+    let response = "The ward ranks high on every malaria risk factor. ".repeat(400);
+    let mut legacy = diesel::SqliteConnection::establish(fx.path.to_str().unwrap()).unwrap();
+    diesel::sql_query(
+        "INSERT INTO llm_interactions (interaction_id, session_id, timestamp, prompt_type, response) \
+         VALUES ('long-response', 'long-response-session', '2025-03-04 05:06:07', 'chat', ?1)",
+    )
+    .bind::<Text, _>(&response)
+    .execute(&mut legacy)
+    .unwrap();
+    drop(legacy);
+    let schema = TestSchema::new();
+    run(&fx.path, &config(&schema), 400);
+    let mut conn = conn(&schema);
+    let offers_lz4 = count(
+        &mut conn,
+        "SELECT count(*) AS n FROM pg_settings \
+         WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)",
+    ) == 1;
+    let stored: Stored = diesel::sql_query(
+        "SELECT pg_column_compression(response) AS method, response FROM llm_interactions \
+         WHERE interaction_id = 'long-response'",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    let expected = if offers_lz4 { "lz4" } else { "pglz" };
+    assert_eq!(stored.method.as_deref(), Some(expected));
+    assert_eq!(stored.response, response);
+    verify_equal(&fx.path, &schema);
+}
