@@ -191,6 +191,9 @@ pub fn backfill(
         progress.table_finished(&summary);
         tables.push(summary);
     }
+    if let Some(conn) = conns.first_mut() {
+        target::make_durable(conn)?;
+    }
     let mut summary = summary(label, zone, tables, &schema, &src, started);
     summary.file_id = identity.file_id;
     Ok(summary)

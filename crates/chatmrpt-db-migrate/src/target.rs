@@ -72,7 +72,8 @@ pub(crate) fn check_encoding(conn: &mut PgConnection) -> Result<()> {
 
 /// Session settings for loading. `synchronous_commit = off` is safe here:
 /// each batch commits with its progress row, so a batch lost in a crash is
-/// simply loaded again by the resumed run.
+/// simply loaded again by the resumed run; and a run ends with
+/// [`make_durable`], so what it reports loaded survives a crash.
 ///
 /// # Errors
 ///
@@ -91,4 +92,24 @@ pub(crate) fn prepare_for_load(conn: &mut PgConnection) -> Result<()> {
         tracing::debug!(error = %e, "lz4 compression unavailable; the server's default is used");
     }
     crate::staging::create(conn).map_err(Error::Target)
+}
+
+/// Returns once every commit made so far on the server is on disk: a
+/// transaction that commits with `synchronous_commit = on` waits for the
+/// WAL up to its own commit record, which follows every batch committed
+/// before it, on every connection. Without it, a server crash just after
+/// the backfill reported could undo its last batches (within a fraction of
+/// a second: the WAL writer's delay).
+///
+/// # Errors
+///
+/// [`Error::Target`].
+pub(crate) fn make_durable(conn: &mut PgConnection) -> Result<()> {
+    conn.transaction(|conn| {
+        diesel::sql_query("SET LOCAL synchronous_commit = on").execute(conn)?;
+        // A transaction id of its own, so the commit writes a record.
+        diesel::sql_query("SELECT txid_current()").execute(conn)?;
+        Ok(())
+    })
+    .map_err(Error::Target)
 }
