@@ -57,8 +57,12 @@ pub(crate) struct Inner<L, T> {
     pub(crate) replaying: Mutex<()>,
 }
 
-/// Locks striping the ordering keys of concurrent dual writes.
-pub(crate) const STRIPES: usize = 64;
+/// Locks striping the ordering keys of concurrent dual writes. Two
+/// sessions on one stripe wait for each other's whole dual write: with 64
+/// stripes and 6 workers about one write in thirteen did (5/64), which
+/// showed in the p99 (12.6 ms against 10.9 ms with 4096, medians of six
+/// alternating runs; BENCHMARKS.md). 4096 cost 32 KB.
+pub(crate) const STRIPES: usize = 4096;
 
 /// How often an unbound outbox tries to bind again.
 const BIND_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
