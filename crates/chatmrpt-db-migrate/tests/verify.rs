@@ -9,7 +9,7 @@ mod common;
 
 use chatmrpt_db_core::Table;
 use chatmrpt_db_migrate::records;
-use chatmrpt_db_migrate::verify::{KnownKind, StoreRef, VerifyOptions, verify_with};
+use chatmrpt_db_migrate::verify::{KnownKind, StoreRef, VerifyOptions, VerifyReport, verify_with};
 use chatmrpt_db_testing::legacy::Release;
 use chatmrpt_db_testing::pg::TestSchema;
 use common::*;
@@ -29,6 +29,21 @@ fn nth_key(conn: &mut PgConnection, table: Table, n: i64) -> String {
         table.name()
     );
     diesel::sql_query(sql).get_result::<Id>(conn).unwrap().id
+}
+
+/// Verify of the legacy file at `path` against `schema`, in chunks of
+/// `chunk_rows` keys.
+fn file_against(path: &std::path::Path, schema: &TestSchema, chunk_rows: usize) -> VerifyReport {
+    let options = VerifyOptions {
+        chunk_rows,
+        ..VerifyOptions::default()
+    };
+    verify_with(
+        &StoreRef::Sqlite(path.to_path_buf()),
+        &StoreRef::Postgres(config(schema)),
+        &options,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -59,16 +74,7 @@ fn an_altered_a_deleted_and_an_added_row_are_named_by_key() {
         .unwrap();
     // One ulp on a double is a difference too.
     diesel::sql_query("UPDATE llm_interactions SET latency = latency + latency * 1e-16 WHERE interaction_id = $1 AND latency > 1").bind::<Text, _>(&latency).execute(&mut conn).unwrap();
-    let options = VerifyOptions {
-        chunk_rows: 50,
-        ..VerifyOptions::default()
-    };
-    let report = verify_with(
-        &StoreRef::Sqlite(fx.path.clone()),
-        &StoreRef::Postgres(config(&schema)),
-        &options,
-    )
-    .unwrap();
+    let report = file_against(&fx.path, &schema, 50);
     assert!(!report.is_equal());
     let table = |t: Table| report.tables.iter().find(|r| r.table == t).unwrap();
     assert_eq!(table(Table::Messages).differing.keys, vec![altered.clone()]);
@@ -199,16 +205,7 @@ fn synthesized_sessions_at_chunk_edges_are_known_differences() {
     let schema = TestSchema::new();
     run(&fx.path, &config(&schema), 1_000);
     for chunk_rows in [1, 2, 3, 2_000] {
-        let options = VerifyOptions {
-            chunk_rows,
-            ..VerifyOptions::default()
-        };
-        let report = verify_with(
-            &StoreRef::Sqlite(fx.path.clone()),
-            &StoreRef::Postgres(config(&schema)),
-            &options,
-        )
-        .unwrap();
+        let report = file_against(&fx.path, &schema, chunk_rows);
         let sessions = report
             .tables
             .iter()
