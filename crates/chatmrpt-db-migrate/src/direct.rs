@@ -12,33 +12,95 @@
 //! that fail go to the staged path, in the same transaction, which
 //! quarantines or synthesizes for them exactly as before. Keys are left to
 //! the table's primary key, which is exact under any concurrency: the COPY
-//! runs under a savepoint, a key already there (dual write, another host's
-//! file, a session read twice) fails it at that row, and then the whole
-//! batch takes the staged path, with the same result as if it had gone
-//! there first. A row already in PostgreSQL is never overwritten. A session
+//! runs under a savepoint, and a key already there (dual write, another
+//! host's file, a session read twice) fails it at that row. From then on
+//! the table's batches look their keys up first ([`Present`]) and COPY
+//! only the new rows; a key that arrives between the lookup and the COPY
+//! fails it again, and that batch takes the staged path, with the same
+//! result as if it had gone there first. A row already in PostgreSQL is
+//! never overwritten. A session
 //! COPYed straight in is in no other source's load (had one brought it,
 //! its row would be there): nothing merges, and its `chatmrpt_origin` alone
 //! says which source brought it (`sql::MERGED_SESSIONS` reads it there).
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chatmrpt_db_core::Table;
 use diesel::pg::{CopyFormat, CopyTarget, Pg, PgConnection};
 use diesel::prelude::*;
 use diesel::query_builder::AstPass;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::sql_types::{Array, Text};
+use diesel::sql_types::{Array, BigInt, Nullable, Text};
 
 use crate::catalog::{self, quote};
 use crate::load::TablePlan;
 use crate::prepare::Batch;
 use crate::staging::backfill_stage;
 
+/// The position of every table's primary key (a text column).
+const KEY: usize = 0;
+
 /// The positions of the columns whose values a batch carries for the
-/// straight path's checks ([`checks`]): a child's `session_id` and its
-/// other parent columns (none for sessions).
+/// straight path: the key ([`Present`]), then the columns of [`checks`]
+/// (a child's `session_id` and its other parent columns).
 pub(crate) fn checked_columns(table: Table) -> Vec<usize> {
-    checks(table).into_iter().map(|(at, _)| at).collect()
+    std::iter::once(KEY)
+        .chain(checks(table).into_iter().map(|(at, _)| at))
+        .collect()
+}
+
+/// The lookup of which keys of a batch its table already holds (dual
+/// write's rows, a rescan's, another host's). It is off until a straight
+/// COPY of the run meets such a key: loading an empty target costs nothing
+/// more, and a live target's batches are split from then on, instead of
+/// each being staged whole at its first such key.
+pub(crate) struct Present {
+    sql: String,
+    on: AtomicBool,
+}
+
+impl Present {
+    pub(crate) fn new(table: Table) -> Self {
+        // One row back, whatever the batch: the 1-based positions of the
+        // keys found (a row per key found cost more than the lookup).
+        Self {
+            sql: format!(
+                "SELECT coalesce(array_agg(x.at), '{{}}') AS at \
+                 FROM unnest($1::text[]) WITH ORDINALITY AS x(key, at) \
+                 WHERE EXISTS (SELECT 1 FROM {} p WHERE p.{} = x.key)",
+                quote(table.name()),
+                quote(table.primary_key())
+            ),
+            on: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether each good row's key is in the table.
+    fn look_up(&self, conn: &mut PgConnection, batch: &Batch) -> QueryResult<Vec<bool>> {
+        let mut present = vec![false; batch.seqs.len()];
+        let Some((_, keys)) = batch.refs.iter().find(|(at, _)| *at == KEY) else {
+            return Ok(present);
+        };
+        let found = diesel::sql_query(&self.sql)
+            .bind::<Array<Nullable<Text>>, _>(keys)
+            .get_result::<Found>(conn)?;
+        for at in found.at {
+            let slot = usize::try_from(at - 1)
+                .ok()
+                .and_then(|i| present.get_mut(i));
+            *slot.ok_or_else(|| {
+                DieselError::QueryBuilderError("a key position out of the batch".into())
+            })? = true;
+        }
+        Ok(present)
+    }
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = Array<BigInt>)]
+    at: Vec<i64>,
 }
 
 /// For each checked column of a child table, the query returning the
@@ -92,10 +154,13 @@ pub(crate) struct Straight {
 
 /// Loads the good rows of `batch` whose way is clear straight into its
 /// table, inside the caller's transaction, and returns them with the rest.
-/// `None` when the whole batch must be staged: it was prepared for the
-/// stage (text), a key was already there, or a parent checked a moment
-/// before was not (the COPY was rolled back to its savepoint; nothing of it
-/// stays).
+/// Rows whose key is already in the table ([`Present`]) are not written
+/// again: a child row is left as it is (what the staged path's `ON
+/// CONFLICT DO NOTHING` does), a session goes to the staged path, which
+/// merges it. `None` when the whole batch must be staged: it was prepared
+/// for the stage (text), a key arrived between the lookup and the COPY, or
+/// a parent checked a moment before was not there (the COPY was rolled back
+/// to its savepoint; nothing of it stays).
 ///
 /// # Errors
 ///
@@ -108,56 +173,87 @@ pub(crate) fn try_load(
     if !batch.binary {
         return Ok(None);
     }
-    let mut blocked = vec![false; batch.seqs.len()];
+    let good = batch.seqs.len();
+    let mut blocked = vec![false; good];
     for (column, sql) in &plan.checks {
-        let Some((_, values)) = batch.refs.iter().find(|(at, _)| at == column) else {
-            continue;
+        mark(conn, sql, batch, *column, &mut blocked)?;
+    }
+    let sessions = plan.table.table == Table::Sessions;
+    loop {
+        let looked = plan.present.on.load(Ordering::Relaxed);
+        let present = if looked {
+            plan.present.look_up(conn, batch)?
+        } else {
+            vec![false; good]
         };
-        let distinct: Vec<&str> = values
-            .iter()
-            .flatten()
-            .map(String::as_str)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        if distinct.is_empty() {
-            continue;
+        let mut clear = Vec::with_capacity(good);
+        let mut rest = Vec::new();
+        for (i, (&blocked, &present)) in blocked.iter().zip(&present).enumerate() {
+            if blocked || (present && sessions) {
+                rest.push(i);
+            } else if !present {
+                clear.push(i);
+            }
         }
-        let stopped: HashSet<String> = diesel::sql_query(sql)
-            .bind::<Array<Text>, _>(&distinct)
-            .load::<Name>(conn)?
-            .into_iter()
-            .map(|n| n.name)
-            .collect();
-        for (flag, value) in blocked.iter_mut().zip(values) {
-            *flag |= value.as_ref().is_some_and(|v| stopped.contains(v));
+        if clear.is_empty() {
+            return Ok(Some(Straight { rows: 0, rest }));
+        }
+        // The common case, every row clear, COPYs the batch's own bytes.
+        let positions = (clear.len() < good).then_some(clear.as_slice());
+        let write = |out: &mut dyn std::io::Write| write_rows(out, batch, positions);
+        match conn.transaction(|conn| copy_into(conn, plan.table.table, &write)) {
+            Ok(_) => {
+                return Ok(Some(Straight {
+                    rows: clear.len() as u64,
+                    rest,
+                }));
+            }
+            // The first key met: from now on every batch of the table
+            // looks its keys up first, this one included.
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) if !looked => {
+                plan.present.on.store(true, Ordering::Relaxed);
+            }
+            Err(DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation,
+                _,
+            )) => return Ok(None),
+            Err(e) => return Err(e),
         }
     }
-    // The common case, nothing blocked, COPYs the batch's own bytes.
-    let (clear, rest): (Option<Vec<usize>>, Vec<usize>) = if blocked.contains(&true) {
-        let (clear, rest) = (0..blocked.len()).partition(|i| !blocked[*i]);
-        (Some(clear), rest)
-    } else {
-        (None, Vec::new())
+}
+
+/// Flags the rows whose value in `column` is one `sql` returns for the
+/// batch's distinct values of that column (bound as one array).
+fn mark(
+    conn: &mut PgConnection,
+    sql: &str,
+    batch: &Batch,
+    column: usize,
+    flags: &mut [bool],
+) -> QueryResult<()> {
+    let Some((_, values)) = batch.refs.iter().find(|(at, _)| *at == column) else {
+        return Ok(());
     };
-    let rows = clear.as_ref().map_or(batch.seqs.len(), Vec::len);
-    if rows == 0 {
-        return Ok(Some(Straight { rows: 0, rest }));
+    let distinct: Vec<&str> = values
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if distinct.is_empty() {
+        return Ok(());
     }
-    let table = plan.table.table;
-    let write = |out: &mut dyn std::io::Write| write_rows(out, batch, clear.as_deref());
-    match conn.transaction(|conn| copy_into(conn, table, &write)) {
-        Ok(_) => {}
-        Err(DieselError::DatabaseError(
-            DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation,
-            _,
-        )) => return Ok(None),
-        Err(e) => return Err(e),
+    let found: HashSet<String> = diesel::sql_query(sql)
+        .bind::<Array<Text>, _>(&distinct)
+        .load::<Name>(conn)?
+        .into_iter()
+        .map(|n| n.name)
+        .collect();
+    for (flag, value) in flags.iter_mut().zip(values) {
+        *flag |= value.as_ref().is_some_and(|v| found.contains(v));
     }
-    Ok(Some(Straight {
-        rows: rows as u64,
-        rest,
-    }))
+    Ok(())
 }
 
 /// Writes the binary COPY data of the good rows at `positions` (every one
@@ -245,7 +341,7 @@ mod tests {
     #[test]
     fn children_check_their_sessions_and_parents_and_sessions_check_nothing() {
         assert!(checks(Table::Sessions).is_empty());
-        assert!(checked_columns(Table::Sessions).is_empty());
+        assert_eq!(checked_columns(Table::Sessions), vec![KEY]);
         let routing = checks(Table::RoutingDecisions);
         assert_eq!(routing.len(), 2);
         assert!(routing[0].1.contains("backfill_synthesized"));
@@ -258,7 +354,7 @@ mod tests {
         let message = catalog::position(Table::RoutingDecisions, "message_id").unwrap();
         assert_eq!(
             checked_columns(Table::RoutingDecisions),
-            vec![session, message]
+            vec![KEY, session, message]
         );
         assert!(checks(Table::ArenaTrainingExports).is_empty());
     }

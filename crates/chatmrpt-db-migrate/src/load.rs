@@ -31,6 +31,10 @@ pub(crate) struct TablePlan<'a> {
     pub zone: LegacyZone,
     /// The straight path's checks ([`direct::checks`]).
     pub checks: Vec<(usize, String)>,
+    /// The straight path's lookup of the keys already in the table
+    /// ([`direct::present`]), and whether it runs: from the first batch
+    /// whose COPY met such a key on.
+    pub present: direct::Present,
     insert: String,
     orphans: Vec<(&'static str, String)>,
     synthesize: Option<String>,
@@ -50,6 +54,7 @@ impl<'a> TablePlan<'a> {
             straight,
             zone,
             checks: direct::checks(t),
+            present: direct::Present::new(t),
             insert: sql::insert_from_stage(t),
             orphans: catalog::parents(t)
                 .iter()

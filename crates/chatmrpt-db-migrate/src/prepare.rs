@@ -40,8 +40,8 @@ pub(crate) struct Batch {
     pub ends: Vec<usize>,
     /// The index in `rows` of each good row (its `seq` when staged).
     pub seqs: Vec<usize>,
-    /// The values the good rows (in `seqs` order) hold in each column a
-    /// straight COPY must check first
+    /// The values the good rows (in `seqs` order) hold in the key and in
+    /// each column a straight COPY must check first
     /// ([`crate::direct::checked_columns`]), by column position.
     pub refs: Vec<(usize, Vec<Option<String>>)>,
     /// The rows refused before loading.
