@@ -9,6 +9,7 @@ use serde::Serialize;
 /// is either in PostgreSQL (new, or already there from dual write or an
 /// earlier run) or in quarantine.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Counts {
     /// Rows read from the source.
     pub read: u64,
@@ -51,6 +52,7 @@ impl Counts {
 
 /// One table's outcome.
 #[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
 pub struct TableSummary {
     /// The table.
     pub table: Table,
@@ -76,6 +78,7 @@ pub struct TableSummary {
 
 /// The outcome of a backfill.
 #[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
 pub struct BackfillSummary {
     /// The source's label (its absolute path unless one was given).
     pub source: String,
@@ -126,6 +129,7 @@ pub enum Action {
 
 /// One line of the report (`--report FILE`, JSON lines).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ReportEvent {
     /// The table.
     pub table: String,

@@ -90,6 +90,7 @@ pub enum KnownKind {
 
 /// A difference that is expected, by key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct KnownDifference {
     /// The key, when it is readable text.
     pub key: Option<String>,
@@ -101,6 +102,7 @@ pub struct KnownDifference {
 
 /// Keys of one kind of difference: how many, and the first ones.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct KeyList {
     /// How many keys.
     pub count: u64,
@@ -119,6 +121,7 @@ impl KeyList {
 
 /// One table's comparison.
 #[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
 pub struct TableReport {
     /// The table.
     pub table: Table,
@@ -163,6 +166,7 @@ impl TableReport {
 
 /// The comparison of two stores.
 #[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
 pub struct VerifyReport {
     /// Every table of the interaction log present on either side.
     pub tables: Vec<TableReport>,
