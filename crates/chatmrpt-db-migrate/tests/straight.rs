@@ -410,3 +410,64 @@ fn rows_already_there_are_never_overwritten_by_the_straight_path() {
     }
     assert_same(&results[0], &results[1], "rescan over newer rows");
 }
+
+/// A key that arrives between a batch's lookup and its COPY (dual write
+/// inserting the same message a moment before; here a trigger inserts it
+/// just before the backfill's own row): the COPY fails at that row, the
+/// lookup is turned on and the batch tried again, fails again, and the
+/// whole batch is staged. The row that arrived first is kept, every other
+/// row loads, and the result is the one the staged path leaves.
+#[test]
+fn a_key_arriving_after_the_lookup_sends_the_batch_to_the_stage() {
+    let fx = fixture(Release::AllReleases, 0.3);
+    let mut sqlite = diesel::SqliteConnection::establish(fx.path.to_str().unwrap()).unwrap();
+    let key = diesel::sql_query(
+        "SELECT message_id AS line FROM messages m WHERE typeof(message_id) = 'text' \
+         AND EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = m.session_id) \
+         ORDER BY m.rowid LIMIT 1 OFFSET 100",
+    )
+    .get_result::<Line>(&mut sqlite)
+    .unwrap()
+    .line;
+    // DDL takes no bound parameter; the key is a UUID of the fixture's.
+    assert!(
+        key.chars().all(|c| c.is_ascii_hexdigit() || c == '-'),
+        "{key}"
+    );
+    let trigger = format!(
+        "CREATE FUNCTION first_here() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+           IF pg_trigger_depth() = 1 AND NEW.message_id = '{key}' THEN \
+             INSERT INTO messages (message_id, session_id, timestamp, sender, content) \
+             VALUES (NEW.message_id, NEW.session_id, NEW.timestamp, NEW.sender, 'dual write got here first'); \
+           END IF; RETURN NEW; END $$; \
+         CREATE TRIGGER first_here BEFORE INSERT ON messages \
+         FOR EACH ROW EXECUTE FUNCTION first_here()"
+    );
+    let mut results = Vec::new();
+    for straight in [true, false] {
+        let schema = TestSchema::new();
+        with_triggers(&schema, &trigger);
+        let summary = load(&fx.path, &schema, straight, false);
+        let messages = messages_of(&summary);
+        assert_eq!(messages.this_run.already_present, 1, "straight: {straight}");
+        assert_eq!(
+            messages.this_run.read,
+            messages.this_run.inserted + 1 + messages.this_run.quarantined
+        );
+        if straight {
+            // The batch of 40 holding the key was staged whole.
+            let staged = messages.this_run.inserted - messages.copied_straight;
+            assert!(staged >= 39, "{staged} rows staged");
+            assert!(messages.copied_straight > 0);
+        }
+        let content =
+            diesel::sql_query("SELECT content AS line FROM messages WHERE message_id = $1")
+                .bind::<Text, _>(&key)
+                .load::<Line>(&mut conn(&schema))
+                .unwrap();
+        let content: Vec<String> = content.into_iter().map(|l| l.line).collect();
+        assert_eq!(content, vec!["dual write got here first"]);
+        results.push(schema);
+    }
+    assert_same(&results[0], &results[1], "a key arriving after the lookup");
+}
