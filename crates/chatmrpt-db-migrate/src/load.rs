@@ -32,8 +32,7 @@ pub(crate) struct TablePlan<'a> {
     /// The straight path's checks ([`direct::checks`]).
     pub checks: Vec<(usize, String)>,
     /// The straight path's lookup of the keys already in the table
-    /// ([`direct::present`]), and whether it runs: from the first batch
-    /// whose COPY met such a key on.
+    /// ([`direct::Present`]), on from the first batch whose COPY met one.
     pub present: direct::Present,
     insert: String,
     orphans: Vec<(&'static str, String)>,
