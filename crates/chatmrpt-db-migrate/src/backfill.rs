@@ -68,7 +68,8 @@ pub struct BackfillOptions {
     pub straight_copy: bool,
     /// Connections loading a table's batches at once (default 2). They
     /// commit in read order, so progress stays a prefix of the table and a
-    /// kill resumes exactly ([`crate::turns`]); 1 loads one batch at a time.
+    /// kill resumes exactly (README, "Two batches load at once"); 1 loads one
+    /// batch at a time.
     pub writers: usize,
 }
 

@@ -51,7 +51,7 @@ impl Source {
     ///
     /// # Errors
     ///
-    /// [`Error::Source`].
+    /// [`Error::Source`](crate::Error::Source).
     pub(crate) fn rowid_of(&mut self, t: &SourceTable, key: &str) -> Result<Option<i64>> {
         #[derive(QueryableByName)]
         struct At {
@@ -78,7 +78,7 @@ impl Source {
     ///
     /// # Errors
     ///
-    /// [`Error::Source`].
+    /// [`Error::Source`](crate::Error::Source).
     pub(crate) fn count_after(&mut self, t: &SourceTable, after_rowid: i64) -> Result<TableCounts> {
         let rowid = quote(t.rowid);
         let sql = format!(
@@ -125,7 +125,7 @@ impl Source {
     ///
     /// # Errors
     ///
-    /// [`Error::Source`].
+    /// [`Error::Source`](crate::Error::Source).
     pub(crate) fn key_at(&mut self, t: &SourceTable, rowid: i64) -> Result<Option<LegacyValue>> {
         let sql = format!(
             "SELECT {} FROM {} WHERE {} = ?1",
@@ -160,7 +160,7 @@ impl Source {
     ///
     /// # Errors
     ///
-    /// [`Error::Source`].
+    /// [`Error::Source`](crate::Error::Source).
     pub(crate) fn duplicate_keys(
         &mut self,
         t: &SourceTable,
