@@ -117,8 +117,14 @@ impl Drop for Tidy {
         let wal = neighbour(&self.path, "-wal");
         let shm = neighbour(&self.path, "-shm");
         // A connection of this process may still be closing on a pool's
-        // thread: a few tries, a few milliseconds apart, before leaving the
-        // files to whoever holds them.
+        // thread (r2d2 drops a pool on whichever thread lets it go last):
+        // tries, 10 ms apart, until that close has removed the files or
+        // this one's has, before leaving them to whoever holds them. A
+        // close holds the file's exclusive lock while it checkpoints and
+        // removes them, so a try that finds the file locked waits too; the
+        // process must not end in the middle of that close, which would
+        // leave a `-wal` (and perhaps a `-shm`) behind.
+        let mut refused = None;
         for _ in 0..TIDY_TRIES {
             let wal_len = std::fs::metadata(&wal).map(|m| m.len()).ok();
             if wal_len.is_some_and(|len| len > 0) || (wal_len.is_none() && !shm.exists()) {
@@ -126,28 +132,32 @@ impl Drop for Tidy {
             }
             // A read-write connection's last close removes both; one still
             // open elsewhere keeps them. This connection writes nothing.
-            let tidied =
-                SqliteConnection::establish(&file_uri(&self.path, "rw")).and_then(|mut conn| {
+            refused = SqliteConnection::establish(&file_uri(&self.path, "rw"))
+                .and_then(|mut conn| {
                     conn.batch_execute(
                         "PRAGMA busy_timeout = 0; SELECT count(*) FROM sqlite_master;",
                     )
                     .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
-                });
-            if let Err(e) = tidied {
-                tracing::debug!(path = %self.path.display(), error = %e,
-                    "left the -wal/-shm a read-only look created");
-                return;
-            }
-            if !wal.exists() && !shm.exists() {
+                })
+                .err();
+            if refused.is_none() && !wal.exists() && !shm.exists() {
                 return;
             }
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
+        match refused {
+            Some(e) => tracing::debug!(path = %self.path.display(), error = %e,
+                "left the -wal/-shm a read-only look created"),
+            None => tracing::debug!(path = %self.path.display(),
+                "left the -wal/-shm a read-only look created: another connection holds them"),
+        }
     }
 }
 
-/// Tries at removing what a look left, 10 ms apart.
-const TIDY_TRIES: u32 = 20;
+/// Tries at removing what a look left, 10 ms apart: up to two seconds for
+/// a connection of this process still closing on another thread (a loaded
+/// machine delays it; an idle one, never).
+const TIDY_TRIES: u32 = 200;
 
 fn neighbour(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
@@ -240,6 +250,43 @@ mod tests {
         drop(look);
         let mut conn = SqliteConnection::establish(&file_uri(&path, "rw")).unwrap();
         assert_eq!(count(&mut conn), 3, "a committed row was lost");
+    }
+
+    #[test]
+    fn a_look_waits_for_a_close_still_running_on_another_thread() {
+        // What a command that only looks meets when its pool is dropped on
+        // an r2d2 thread: that thread's connection still holds the file
+        // (here, its exclusive lock) when the look tidies, and closes a
+        // moment later. The look waits for that close instead of leaving,
+        // and the process never ends in the middle of it.
+        let dir = tempfile::tempdir().unwrap();
+        let path = wal_file(dir.path());
+        let before = std::fs::read(&path).unwrap();
+        let tidy = Tidy::before(&path);
+        let mut holder = SqliteConnection::establish(&file_uri(&path, "rw")).unwrap();
+        assert_eq!(count(&mut holder), 2);
+        assert!(neighbour(&path, "-wal").exists() && neighbour(&path, "-shm").exists());
+        holder
+            .batch_execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;")
+            .unwrap();
+        // Another connection is refused while the holder is open.
+        let mut other = SqliteConnection::establish(&file_uri(&path, "rw")).unwrap();
+        assert!(
+            other
+                .batch_execute("PRAGMA busy_timeout = 0; SELECT count(*) FROM sqlite_master;")
+                .is_err(),
+            "the holder does not lock the file: the test shows nothing"
+        );
+        drop(other);
+        let closer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(150));
+            drop(holder);
+        });
+        drop(tidy);
+        assert!(!neighbour(&path, "-wal").exists(), "-wal left behind");
+        assert!(!neighbour(&path, "-shm").exists(), "-shm left behind");
+        closer.join().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 
     #[test]
