@@ -217,6 +217,88 @@ fn a_second_file_at_the_same_path_is_refused_then_loads_under_its_own_label() {
 }
 
 #[test]
+fn a_session_the_application_wrote_first_is_merged_once_a_second_source_brings_it() {
+    // The application (dual write) wrote `shared-cookie` first: its row's
+    // origin names no source. Host A's file brings it too: nothing to
+    // report (no other source), but A is recorded as having brought it.
+    // Hosts B and C then report the merge, which only that record can
+    // tell: B on the straight path (the lookup of the keys already there
+    // finds the session, which alone is staged), C with every batch
+    // staged.
+    let schema = TestSchema::new();
+    let target = config(&schema);
+    chatmrpt_db_postgres::PgStore::open(&target)
+        .unwrap()
+        .run_migrations()
+        .unwrap();
+    let mut conn = conn(&schema);
+    conn.batch_execute(
+        "INSERT INTO sessions (session_id, start_time, last_activity, chatmrpt_origin) \
+         VALUES ('shared-cookie', '2025-08-01 11:00:00+00', '2025-08-01 11:00:01+00', 'app')",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut reported = Vec::new();
+    for (tag, seed, straight) in [
+        ("host-a", 7, true),
+        ("host-b", 8, true),
+        ("host-c", 9, false),
+    ] {
+        let path = dir.path().join(format!("{tag}.db"));
+        write_legacy_file(&path, Release::Routing, 0.02, seed).unwrap();
+        append_rows(&path, tag, 3);
+        let mut events = Events::default();
+        let run = backfill(
+            &path,
+            &target,
+            &BackfillOptions {
+                batch_rows: 400,
+                source_label: Some(tag.into()),
+                straight_copy: straight,
+                ..BackfillOptions::default()
+            },
+            &mut events,
+        )
+        .unwrap();
+        assert!(run.is_complete());
+        let merged: Vec<String> = events
+            .0
+            .iter()
+            .filter(|e| e.action == Action::Merged)
+            .filter_map(|e| e.key.clone())
+            .collect();
+        let sessions = run
+            .tables
+            .iter()
+            .find(|t| t.table == Table::Sessions)
+            .unwrap();
+        assert_eq!(sessions.total.sessions_merged, merged.len() as u64, "{tag}");
+        let mut merged = merged;
+        merged.sort();
+        reported.push(merged);
+    }
+    // A's run merges nothing (the fixture's fixed sessions, `KANO-DEMO`
+    // and the like, are A's own); B and C report the same merges, the
+    // application's session among them.
+    assert_eq!(reported[0], Vec::<String>::new());
+    assert!(
+        reported[1].contains(&"shared-cookie".to_owned()),
+        "{reported:?}"
+    );
+    assert_eq!(reported[1], reported[2]);
+    let sources = count(
+        &mut conn,
+        "SELECT count(*) AS n FROM backfill_session_sources WHERE session_id = 'shared-cookie'",
+    );
+    assert_eq!(sources, 3, "every host that brought it is recorded");
+    // The application's row kept its origin, converged by the rule: the
+    // latest activity (host B's) and its address.
+    let (ip, la) = shared_cookie(&mut conn);
+    assert_eq!(ip.as_deref(), Some("10.0.0.2"));
+    assert_eq!(la, "2025-08-01 11:00:09+00");
+}
+
+#[test]
 fn two_files_grown_from_one_copy_are_told_apart_by_what_was_copied() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("interactions.db");
