@@ -45,10 +45,6 @@ pub(crate) struct Source {
     longest: Duration,
 }
 
-/// How much of the file a source maps (SQLite's own ceiling, 2 GB in a
-/// default build, applies first).
-const MMAP_BYTES: u64 = 1 << 40;
-
 /// Rows a table walk (counts, the key scan) takes in its first statement.
 pub(crate) const FIRST_WALK_ROWS: usize = 2_000;
 
@@ -98,15 +94,6 @@ impl Source {
         // once and [`Source::timed`] retries it, so that the time measured
         // is the time the statement held the file, not the time it waited.
         diesel::sql_query("PRAGMA busy_timeout = 0")
-            .execute(&mut *conn)
-            .map_err(Error::Source)?;
-        // Pages read through a read-only mapping instead of a `pread` each:
-        // a walk in key order visits the table's pages at random, and the
-        // system time of those reads grew faster than the file
-        // (BENCHMARKS.md, "Verify and backfill read the file mapped").
-        // SQLite maps the file read-only, sized at each read transaction's
-        // start, and caps the size at its compiled maximum.
-        diesel::sql_query(format!("PRAGMA mmap_size = {MMAP_BYTES}"))
             .execute(&mut *conn)
             .map_err(Error::Source)?;
         Ok(Self {
