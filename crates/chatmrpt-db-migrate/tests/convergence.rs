@@ -121,12 +121,8 @@ fn the_backfill_merges_every_pair_of_copies_as_the_rule_says_and_verify_agrees()
     let path = dir.path().join("interactions.db");
     write_legacy_file(&path, Release::Routing, 0.001, 7).unwrap();
     let schema = TestSchema::new();
-    let target = config(&schema);
     // Migrated, so the copies can be stored before the backfill.
-    chatmrpt_db_postgres::PgStore::open(&target)
-        .unwrap()
-        .run_migrations()
-        .unwrap();
+    let target = migrated(&schema);
     let mut pg = conn(&schema);
     let mut file = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
     let all = copies();

@@ -226,11 +226,7 @@ fn a_session_the_application_wrote_first_is_merged_once_a_second_source_brings_i
     // finds the session, which alone is staged), C with every batch
     // staged.
     let schema = TestSchema::new();
-    let target = config(&schema);
-    chatmrpt_db_postgres::PgStore::open(&target)
-        .unwrap()
-        .run_migrations()
-        .unwrap();
+    let target = migrated(&schema);
     let mut conn = conn(&schema);
     conn.batch_execute(
         "INSERT INTO sessions (session_id, start_time, last_activity, chatmrpt_origin) \

@@ -90,10 +90,7 @@ fn load_with(
 /// Migrates `schema` and runs `sql` there (the triggers a test plants on
 /// the bookkeeping).
 fn with_triggers(schema: &TestSchema, sql: &str) {
-    chatmrpt_db_postgres::PgStore::open(&config(schema))
-        .unwrap()
-        .run_migrations()
-        .unwrap();
+    migrated(schema);
     conn(schema).batch_execute(sql).unwrap();
 }
 

@@ -143,10 +143,7 @@ struct Column {
 #[test]
 fn the_catalog_matches_the_migrated_schema() {
     let schema = TestSchema::new();
-    chatmrpt_db_postgres::PgStore::open(&config(&schema))
-        .unwrap()
-        .run_migrations()
-        .unwrap();
+    migrated(&schema);
     let mut conn = conn(&schema);
     for table in Table::ALL {
         let cols: Vec<Column> = diesel::sql_query(

@@ -36,6 +36,16 @@ pub fn config(schema: &TestSchema) -> PostgresConfig {
     config
 }
 
+/// `schema`'s target, migrated: rows can be stored there before a backfill.
+pub fn migrated(schema: &TestSchema) -> PostgresConfig {
+    let target = config(schema);
+    chatmrpt_db_postgres::PgStore::open(&target)
+        .unwrap()
+        .run_migrations()
+        .unwrap();
+    target
+}
+
 pub fn run(source: &Path, target: &PostgresConfig, batch_rows: usize) -> BackfillSummary {
     let options = BackfillOptions {
         batch_rows,
