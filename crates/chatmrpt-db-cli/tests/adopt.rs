@@ -68,7 +68,8 @@ fn adopt_prints_the_backup_and_exits_0_then_finds_nothing_to_do() {
         dir.path(),
     );
     assert!(
-        text(&out.stdout).contains("already adopted, nothing to do"),
+        text(&out.stdout)
+            .contains("already adopted, its schema left as it was (a safety copy written, above)"),
         "{}",
         text(&out.stdout)
     );

@@ -65,7 +65,12 @@ pub fn run(args: &AdoptArgs) -> ExitCode {
 fn print_text(report: &AdoptReport) {
     outln!("backup: {}", report.backup.display());
     if !report.changed() {
-        outln!("{}: already adopted, nothing to do", report.path.display());
+        // The safety copy above was still written (and the clock, below,
+        // recorded if the file had none): say what was left alone.
+        outln!(
+            "{}: already adopted, its schema left as it was (a safety copy written, above)",
+            report.path.display()
+        );
     }
     let list = |items: &[String]| items.join(", ");
     let columns = |cols: &[chatmrpt_db::adopt::ColumnRef]| {
