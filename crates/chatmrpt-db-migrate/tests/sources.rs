@@ -257,7 +257,7 @@ fn a_session_the_application_wrote_first_is_merged_once_a_second_source_brings_i
         )
         .unwrap();
         assert!(run.is_complete());
-        let merged: Vec<String> = events
+        let mut merged: Vec<String> = events
             .0
             .iter()
             .filter(|e| e.action == Action::Merged)
@@ -269,7 +269,6 @@ fn a_session_the_application_wrote_first_is_merged_once_a_second_source_brings_i
             .find(|t| t.table == Table::Sessions)
             .unwrap();
         assert_eq!(sessions.total.sessions_merged, merged.len() as u64, "{tag}");
-        let mut merged = merged;
         merged.sort();
         reported.push(merged);
     }
@@ -289,6 +288,12 @@ fn a_session_the_application_wrote_first_is_merged_once_a_second_source_brings_i
     assert_eq!(sources, 3, "every host that brought it is recorded");
     // The application's row kept its origin, converged by the rule: the
     // latest activity (host B's) and its address.
+    let kept = count(
+        &mut conn,
+        "SELECT count(*) AS n FROM sessions \
+         WHERE session_id = 'shared-cookie' AND chatmrpt_origin = 'app'",
+    );
+    assert_eq!(kept, 1, "the application's origin was replaced");
     let (ip, la) = shared_cookie(&mut conn);
     assert_eq!(ip.as_deref(), Some("10.0.0.2"));
     assert_eq!(la, "2025-08-01 11:00:09+00");
