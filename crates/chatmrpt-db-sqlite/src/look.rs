@@ -124,30 +124,36 @@ impl Drop for Tidy {
         // removes them, so a try that finds the file locked waits too; the
         // process must not end in the middle of that close, which would
         // leave a `-wal` (and perhaps a `-shm`) behind.
-        let mut refused = None;
+        let mut locked = None;
         for _ in 0..TIDY_TRIES {
             let wal_len = std::fs::metadata(&wal).map(|m| m.len()).ok();
             if wal_len.is_some_and(|len| len > 0) || (wal_len.is_none() && !shm.exists()) {
                 return;
             }
+            // A file that cannot be opened read-write stays unopenable: its
+            // files are left at once, as they would be by any later try.
+            let mut conn = match SqliteConnection::establish(&file_uri(&self.path, "rw")) {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::debug!(path = %self.path.display(), error = %e,
+                        "left the -wal/-shm a read-only look created");
+                    return;
+                }
+            };
             // A read-write connection's last close removes both; one still
             // open elsewhere keeps them. This connection writes nothing.
-            refused = SqliteConnection::establish(&file_uri(&self.path, "rw"))
-                .and_then(|mut conn| {
-                    conn.batch_execute(
-                        "PRAGMA busy_timeout = 0; SELECT count(*) FROM sqlite_master;",
-                    )
-                    .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
-                })
+            locked = conn
+                .batch_execute("PRAGMA busy_timeout = 0; SELECT count(*) FROM sqlite_master;")
                 .err();
-            if refused.is_none() && !wal.exists() && !shm.exists() {
+            drop(conn);
+            if locked.is_none() && !wal.exists() && !shm.exists() {
                 return;
             }
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
-        match refused {
+        match locked {
             Some(e) => tracing::debug!(path = %self.path.display(), error = %e,
-                "left the -wal/-shm a read-only look created"),
+                "left the -wal/-shm a read-only look created: the file stayed locked"),
             None => tracing::debug!(path = %self.path.display(),
                 "left the -wal/-shm a read-only look created: another connection holds them"),
         }
